@@ -1,0 +1,17 @@
+//! Handoff Desk's domain, with no desktop around it.
+//!
+//! * [`handoff`]: the `handoff/v1` contract (types, limits, validation with JSON paths).
+//! * [`store`]: the SQLite database (sqlx, WAL, migrations) and everything written to it.
+//! * [`queue`]: the escalation queue: filters, sorts, keyset pagination, full-text search.
+//! * [`ingest`]: importing handoff documents and JSON Lines files, line by line, losing nothing.
+//! * [`sources`]: where escalations come from; the embedded default is the demo bot.
+//! * [`ipc`]: the types the desktop shell exchanges with its window (exported to TypeScript).
+
+pub mod handoff;
+pub mod ingest;
+pub mod ipc;
+pub mod queue;
+pub mod sources;
+pub mod store;
+
+pub use store::Store;

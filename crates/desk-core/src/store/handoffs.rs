@@ -1,0 +1,169 @@
+//! Escalations: idempotent upsert on `handoff_id`, and reads.
+
+use sha2::{Digest, Sha256};
+use sqlx::SqliteConnection;
+
+use super::{now_rfc3339, Result, Store, StoreError};
+use crate::handoff::Handoff;
+
+/// What storing a valid document did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upsert {
+    /// A new escalation.
+    Inserted { seq: i64 },
+    /// The same `handoff_id` with a changed document: the stored one was replaced.
+    Updated { seq: i64 },
+    /// The same `handoff_id` with an identical document: nothing changed.
+    Unchanged { seq: i64 },
+}
+
+/// An escalation as stored.
+#[derive(Debug, Clone)]
+pub struct StoredHandoff {
+    pub seq: i64,
+    pub handoff: Handoff,
+    pub status: String,
+    pub revision: i64,
+    pub source: String,
+    pub received_at: String,
+    pub updated_at: String,
+}
+
+/// Most urgent first, then longest waiting: ascending order of this key is the triage order.
+pub(crate) fn triage_key(priority_rank: i64, escalated_ms: i64) -> i64 {
+    // 10^14 ms is about 3,170 years: room for any timestamp after 1970 within one priority band.
+    (3 - priority_rank) * 100_000_000_000_000 + escalated_ms.clamp(0, 99_999_999_999_999)
+}
+
+impl Store {
+    /// Stores a validated document. The same `handoff_id` again replaces the stored escalation
+    /// when the document changed, and changes nothing when it is identical.
+    pub async fn upsert_handoff(&self, h: &Handoff, source: &str) -> Result<Upsert> {
+        let mut tx = self.pool.begin().await?;
+        let r = upsert_in(&mut tx, h, source).await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+
+    /// Reads one escalation by its `handoff_id`.
+    pub async fn handoff(&self, handoff_id: &str) -> Result<StoredHandoff> {
+        let row = sqlx::query!(
+            r#"SELECT seq AS "seq!", doc, status, revision, source, received_at, updated_at
+               FROM handoffs WHERE handoff_id = ?"#,
+            handoff_id
+        )
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(handoff_id.to_owned()))?;
+        let handoff = serde_json::from_str(&row.doc)
+            .map_err(|source| StoreError::Corrupt { handoff_id: handoff_id.to_owned(), source })?;
+        Ok(StoredHandoff {
+            seq: row.seq,
+            handoff,
+            status: row.status,
+            revision: row.revision,
+            source: row.source,
+            received_at: row.received_at,
+            updated_at: row.updated_at,
+        })
+    }
+
+    /// How many escalations are stored.
+    pub async fn handoff_count(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar!(r#"SELECT COUNT(*) AS "n!: i64" FROM handoffs"#).fetch_one(&self.pool).await?)
+    }
+}
+
+/// The upsert inside a caller's transaction.
+pub(crate) async fn upsert_in(conn: &mut SqliteConnection, h: &Handoff, source: &str) -> Result<Upsert> {
+    let doc = h.canonical_json();
+    let sha = hex::encode(Sha256::digest(doc.as_bytes()));
+    let existing = sqlx::query!(
+        r#"SELECT seq AS "seq!", doc_sha256 FROM handoffs WHERE handoff_id = ?"#,
+        h.handoff_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(e) = &existing {
+        if e.doc_sha256 == sha {
+            return Ok(Upsert::Unchanged { seq: e.seq });
+        }
+    }
+
+    let now = now_rfc3339();
+    let escalated_ms = h.escalated_ms();
+    let rank = h.priority.rank();
+    let triage = triage_key(rank, escalated_ms);
+    let channel = h.channel.as_str();
+    let customer_sort = h.customer.name.as_deref().unwrap_or(&h.customer.id).to_lowercase();
+    let sentiment = h.sentiment.label.as_str();
+    let reason = h.reason.as_str();
+    let priority = h.priority.as_str();
+    let action_count = h.attempted_actions.len() as i64;
+    let failed_count = h
+        .attempted_actions
+        .iter()
+        .filter(|a| matches!(a.status, crate::handoff::ActionStatus::Failed | crate::handoff::ActionStatus::Denied))
+        .count() as i64;
+    let turn_count = h.transcript.len() as i64;
+
+    let was_stored = existing.is_some();
+    let seq = match existing {
+        Some(e) => {
+            sqlx::query!(
+                r#"UPDATE handoffs SET conversation_id = ?, escalated_at = ?, escalated_ms = ?, channel = ?,
+                     customer_id = ?, customer_name = ?, customer_sort = ?, intent = ?, confidence = ?,
+                     sentiment = ?, sentiment_score = ?, reason = ?, priority = ?, priority_rank = ?,
+                     triage_key = ?, summary = ?, action_count = ?, failed_action_count = ?, turn_count = ?,
+                     bot_name = ?, bot_version = ?, doc = ?, doc_sha256 = ?, revision = revision + 1,
+                     source = ?, updated_at = ?
+                   WHERE seq = ?"#,
+                h.conversation_id, h.escalated_at, escalated_ms, channel,
+                h.customer.id, h.customer.name, customer_sort, h.intent.name, h.intent.confidence,
+                sentiment, h.sentiment.score, reason, priority, rank,
+                triage, h.summary, action_count, failed_count, turn_count,
+                h.bot.name, h.bot.version, doc, sha,
+                source, now, e.seq
+            )
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query!("DELETE FROM handoff_fts WHERE rowid = ?", e.seq).execute(&mut *conn).await?;
+            e.seq
+        }
+        None => {
+            sqlx::query!(
+                r#"INSERT INTO handoffs (handoff_id, conversation_id, escalated_at, escalated_ms, channel,
+                     customer_id, customer_name, customer_sort, intent, confidence, sentiment, sentiment_score,
+                     reason, priority, priority_rank, triage_key, summary, action_count, failed_action_count,
+                     turn_count, bot_name, bot_version, doc, doc_sha256, source, received_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"#,
+                h.handoff_id, h.conversation_id, h.escalated_at, escalated_ms, channel,
+                h.customer.id, h.customer.name, customer_sort, h.intent.name, h.intent.confidence,
+                sentiment, h.sentiment.score, reason, priority, rank, triage, h.summary,
+                action_count, failed_count, turn_count, h.bot.name, h.bot.version, doc, sha,
+                source, now, now
+            )
+            .execute(&mut *conn)
+            .await?
+            .last_insert_rowid()
+        }
+    };
+
+    let transcript: String = h.transcript.iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join("\n");
+    let customer = [h.customer.name.as_deref(), h.customer.email.as_deref(), Some(h.customer.id.as_str())]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    sqlx::query!(
+        "INSERT INTO handoff_fts (rowid, summary, transcript, customer) VALUES (?, ?, ?, ?)",
+        seq,
+        h.summary,
+        transcript,
+        customer
+    )
+    .execute(&mut *conn)
+    .await?;
+
+    Ok(if was_stored { Upsert::Updated { seq } } else { Upsert::Inserted { seq } })
+}
