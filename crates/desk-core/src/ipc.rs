@@ -161,3 +161,23 @@ pub fn typescript_bindings() -> String {
     out.push_str("};\n");
     out
 }
+
+impl From<crate::store::StoreError> for IpcError {
+    fn from(e: crate::store::StoreError) -> Self {
+        use crate::store::StoreError;
+        let kind = match &e {
+            StoreError::NotFound(_) => IpcErrorKind::NotFound,
+            _ => IpcErrorKind::Internal,
+        };
+        if kind == IpcErrorKind::Internal {
+            tracing::error!(error = %e, source = ?std::error::Error::source(&e), "command failed");
+        }
+        IpcError { kind, message: e.to_string() }
+    }
+}
+
+impl IpcError {
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        IpcError { kind: IpcErrorKind::InvalidInput, message: message.into() }
+    }
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# THE test command: installs what is missing, then runs every test: the Rust core and shell
+# (unit, store, validation, bindings drift), the UI (Vitest), and the end-to-end tests that drive
+# the real app window under Xvfb through tauri-driver + WebKitWebDriver.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}" CARGO_TERM_COLOR=never
+export PATH="$HOME/.cargo/bin:$PATH"
+start=$(date +%s)
+step() { echo; echo "== $* ($(( $(date +%s) - start ))s)"; }
+
+step "install dependencies"
+bash scripts/install-deps.sh --test
+
+step "UI: unit tests (Vitest)"
+(cd ui && npm test)
+
+step "UI: type-check and build ui/dist"
+(cd ui && npm run build)
+
+step "build the app (debug, serving ui/dist)"
+cargo build -p handoff-desk --features custom-protocol
+
+step "Rust tests: core, shell, bindings drift, and the real window (Xvfb + tauri-driver)"
+bash scripts/with-display.sh cargo test --workspace --features handoff-desk/custom-protocol --no-fail-fast
+
+step "all tests passed in $(( $(date +%s) - start ))s"

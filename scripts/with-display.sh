@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs a command with a private X display (Xvfb) and D-Bus session, as the real window needs,
+# and with XDG folders in a temporary place so nothing touches the user's real data.
+set -euo pipefail
+tmp=$(mktemp -d)
+cleanup() { [ -n "${xvfb_pid:-}" ] && kill "$xvfb_pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+display=""
+for n in $(seq 90 130); do
+  if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then display=":$n"; break; fi
+done
+[ -n "$display" ] || { echo "no free X display number" >&2; exit 1; }
+Xvfb "$display" -screen 0 1440x900x24 -nolisten tcp >"$tmp/xvfb.log" 2>&1 &
+xvfb_pid=$!
+for _ in $(seq 1 100); do
+  DISPLAY=$display xdpyinfo >/dev/null 2>&1 && break
+  kill -0 "$xvfb_pid" 2>/dev/null || { cat "$tmp/xvfb.log" >&2; echo "Xvfb failed to start" >&2; exit 1; }
+  sleep 0.1
+done
+DISPLAY=$display xdpyinfo >/dev/null 2>&1 || { echo "Xvfb did not come up on $display" >&2; exit 1; }
+
+mkdir -p "$tmp/runtime" && chmod 700 "$tmp/runtime"
+export DISPLAY=$display NO_AT_BRIDGE=1 XDG_RUNTIME_DIR="$tmp/runtime"
+exec dbus-run-session -- "$@"

@@ -1,0 +1,28 @@
+use desk_core::ingest::ImportReport;
+use desk_core::ipc::IpcError;
+use tauri::{AppHandle, Emitter, State};
+
+use crate::error::CmdResult;
+use crate::events;
+use crate::AppState;
+
+/// Imports a `handoff/v1` JSON Lines file (or a single JSON document), reporting progress.
+#[tauri::command]
+pub async fn import_file(app: AppHandle, state: State<'_, AppState>, path: String) -> CmdResult<ImportReport> {
+    let path = path.trim();
+    if path.is_empty() {
+        return Err(IpcError::invalid_input("Choose a file to import."));
+    }
+    let bytes = tokio::fs::read(path)
+        .await
+        .map_err(|e| IpcError::invalid_input(format!("Cannot read {path}: {e}")))?;
+    let source = format!("import:{path}");
+    let report = state
+        .store
+        .import_jsonl(&bytes, &source, |p| {
+            let _ = app.emit(events::IMPORT_PROGRESS, p);
+        })
+        .await?;
+    events::queue_changed(&app, report.changed_ids.clone(), report.quarantined);
+    Ok(report)
+}

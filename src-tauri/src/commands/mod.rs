@@ -1,0 +1,6 @@
+//! Thin commands: pull the state, call `desk-core`, convert the error.
+
+pub mod app;
+pub mod import;
+pub mod quarantine;
+pub mod queue;

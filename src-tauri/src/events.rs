@@ -1,0 +1,44 @@
+//! The one place that tells the window something changed, after the change is committed.
+
+use desk_core::ingest::Outcome;
+use desk_core::ipc::QueueChanged;
+use desk_core::sources::demo::DemoSource;
+use tauri::{AppHandle, Emitter};
+
+use crate::AppState;
+
+pub const QUEUE_CHANGED: &str = "queue-changed";
+pub const IMPORT_PROGRESS: &str = "import-progress";
+
+pub fn queue_changed(app: &AppHandle, handoff_ids: Vec<String>, quarantined: i64) {
+    if handoff_ids.is_empty() && quarantined == 0 {
+        return;
+    }
+    if let Err(e) = app.emit(QUEUE_CHANGED, QueueChanged { handoff_ids, quarantined }) {
+        tracing::warn!(error = %e, "could not emit queue-changed");
+    }
+}
+
+/// Seeds the demo queue on a new database, then escalates a demo conversation every interval.
+pub fn start_demo_source(app: AppHandle, state: AppState) {
+    tauri::async_runtime::spawn(async move {
+        let demo = DemoSource::new(state.store.clone());
+        match demo.seed_if_new().await {
+            Ok(ids) => queue_changed(&app, ids, 0),
+            Err(e) => tracing::error!(error = %e, "demo source could not seed the queue"),
+        }
+        let mut tick = tokio::time::interval(state.config.demo_interval);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            match demo.escalate_next().await {
+                Ok(Outcome::Accepted { handoff_id, .. } | Outcome::Updated { handoff_id, .. }) => {
+                    queue_changed(&app, vec![handoff_id], 0)
+                }
+                Ok(Outcome::Quarantined { .. }) => queue_changed(&app, vec![], 1),
+                Ok(Outcome::Unchanged { .. }) => {}
+                Err(e) => tracing::error!(error = %e, "demo source failed to escalate"),
+            }
+        }
+    });
+}

@@ -1,0 +1,73 @@
+//! The Tauri 2 shell of Handoff Desk: opens the store, starts the demo source, registers the
+//! commands and emits events. All domain logic lives in `desk-core`.
+
+pub mod cli;
+mod commands;
+pub mod config;
+mod error;
+mod events;
+mod logging;
+
+use desk_core::Store;
+use tauri::Manager;
+
+/// What every command can reach. Cheap to clone: the pool is shared and synchronised.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: config::Config,
+}
+
+/// Runs the desktop app.
+pub fn run() {
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .setup(|app| {
+            let config = config::Config::from_env();
+            let _guard = logging::init(&config.log_dir());
+            // The log writer must live as long as the app.
+            app.manage(LogGuard(std::sync::Mutex::new(_guard)));
+            tracing::info!(data_dir = %config.data_dir.display(), demo = config.demo, "starting Handoff Desk");
+            let store = tauri::async_runtime::block_on(Store::open(&config.database_path()))
+                .map_err(|e| format!("cannot open the database at {}: {e}", config.database_path().display()))?;
+            let state = AppState { store, config };
+            app.manage(state.clone());
+            if state.config.demo {
+                events::start_demo_source(app.handle().clone(), state);
+            }
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::queue::queue_page,
+            commands::queue::queue_facets,
+            commands::queue::get_handoff,
+            commands::quarantine::list_quarantine,
+            commands::import::import_file,
+            commands::app::app_status,
+        ])
+        .run(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            eprintln!("Handoff Desk could not start: {e}");
+            std::process::exit(1);
+        });
+}
+
+struct LogGuard(#[allow(dead_code)] std::sync::Mutex<Option<tracing_appender::non_blocking::WorkerGuard>>);
+
+/// The command names registered above; a test checks them against `desk_core::ipc::COMMANDS`.
+pub const REGISTERED_COMMANDS: &[&str] =
+    &["queue_page", "queue_facets", "get_handoff", "list_quarantine", "import_file", "app_status"];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn registered_commands_match_the_typed_bindings() {
+        let typed: Vec<&str> = desk_core::ipc::COMMANDS.iter().map(|(name, _, _)| *name).collect();
+        assert_eq!(typed, super::REGISTERED_COMMANDS);
+        let capabilities = include_str!("../capabilities/default.json");
+        for name in super::REGISTERED_COMMANDS {
+            let permission = format!("\"allow-{}\"", name.replace('_', "-"));
+            assert!(capabilities.contains(&permission), "capability for {name} missing");
+        }
+    }
+}

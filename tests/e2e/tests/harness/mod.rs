@@ -1,0 +1,132 @@
+#![allow(dead_code)]
+//! Starts the real app through tauri-driver and connects a WebDriver client to its window.
+//! Needs an X display (scripts/test.sh runs the tests under Xvfb and a D-Bus session). When
+//! anything is missing the test FAILS with the reason: it never skips.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
+}
+
+/// The app binary under test: `HANDOFF_DESK_APP`, default `target/debug/handoff-desk`.
+pub fn app_binary() -> PathBuf {
+    let p = std::env::var_os("HANDOFF_DESK_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/debug/handoff-desk"));
+    assert!(p.exists(), "app binary {} not found: build it with scripts/test.sh (custom-protocol build)", p.display());
+    p
+}
+
+pub fn output_dir() -> PathBuf {
+    let d = workspace_root().join("tests/e2e/output");
+    std::fs::create_dir_all(&d).expect("output dir");
+    d
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+pub struct App {
+    pub client: Client,
+    pub data_dir: tempfile::TempDir,
+    driver: Child,
+}
+
+impl App {
+    /// Starts tauri-driver, which starts WebKitWebDriver, which starts the app with a fresh data
+    /// directory; `env` is passed to the app.
+    pub async fn start(env: &[(&str, &str)]) -> App {
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "no DISPLAY: end-to-end tests need an X server (run them through scripts/test.sh, which starts Xvfb)"
+        );
+        let app = app_binary();
+        let data_dir = tempfile::tempdir().expect("tempdir");
+        let xdg = data_dir.path().join("xdg");
+        for sub in ["data", "cache", "config"] {
+            std::fs::create_dir_all(xdg.join(sub)).expect("xdg dir");
+        }
+        let port = free_port();
+        let native_port = free_port();
+        let driver_bin = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into());
+        let mut cmd = Command::new(&driver_bin);
+        cmd.args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("HANDOFF_DESK_DATA_DIR", data_dir.path().join("desk"))
+            .env("XDG_DATA_HOME", xdg.join("data"))
+            .env("XDG_CACHE_HOME", xdg.join("cache"))
+            .env("XDG_CONFIG_HOME", xdg.join("config"))
+            .env("NO_AT_BRIDGE", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let driver = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {driver_bin}: {e} (install it with `cargo install tauri-driver --locked`)"));
+
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver did not listen on port {port} within 30 s");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("tauri:options".into(), serde_json::json!({ "application": app }));
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .unwrap_or_else(|e| panic!("WebDriver session for {} failed: {e}", app.display()));
+        App { client, data_dir, driver }
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.path().join("desk/handoff-desk.db")
+    }
+
+    /// Waits until `css` matches at least `n` elements; returns how many matched.
+    pub async fn wait_count(&self, css: &str, n: usize, timeout: Duration) -> usize {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let found = self.client.find_all(Locator::Css(css)).await.map(|v| v.len()).unwrap_or(0);
+            if found >= n {
+                return found;
+            }
+            if Instant::now() > deadline {
+                self.screenshot("timeout").await;
+                panic!("waited {timeout:?} for {n} × {css}, found {found}");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.expect("text")
+    }
+
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.expect("screenshot");
+        let path = output_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("write screenshot");
+        println!("screenshot: {}", path.display());
+        path
+    }
+
+    /// Presses keys as a person would, on the focused element.
+    pub async fn keys(&self, keys: &str) {
+        self.client.active_element().await.expect("active element").send_keys(keys).await.expect("send keys");
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
