@@ -258,13 +258,19 @@ impl Store {
         qb.push(column).push(" AS sort_value FROM handoffs WHERE 1 = 1");
 
         let f = &q.filter;
-        let fts = f.search.as_deref().and_then(fts_query);
-        if let Some(m) = &fts {
-            qb.push(" AND seq IN (SELECT rowid FROM handoff_fts WHERE handoff_fts MATCH ")
-                .push_bind(m.clone())
-                .push(" ORDER BY rowid DESC LIMIT ")
-                .push_bind(SEARCH_CANDIDATES)
-                .push(")");
+        // Search first: the newest SEARCH_CANDIDATES matches (one more, to know whether it was capped).
+        let mut search_capped = false;
+        if let Some(m) = f.search.as_deref().and_then(fts_query) {
+            let mut ids: Vec<i64> =
+                sqlx::query_scalar("SELECT rowid FROM handoff_fts WHERE handoff_fts MATCH ? ORDER BY rowid DESC LIMIT ?")
+                    .bind(m)
+                    .bind(SEARCH_CANDIDATES + 1)
+                    .fetch_all(self.pool())
+                    .await?;
+            search_capped = ids.len() as i64 > SEARCH_CANDIDATES;
+            ids.truncate(SEARCH_CANDIDATES as usize);
+            let ids = serde_json::to_string(&ids).expect("ids serialise");
+            qb.push(" AND seq IN (SELECT value FROM json_each(").push_bind(ids).push("))");
         }
         push_in(&mut qb, "priority", &f.priorities, Priority::as_str);
         push_in(&mut qb, "channel", &f.channels, Channel::as_str);
@@ -351,19 +357,6 @@ impl Store {
         }
         let next_cursor = if more { last_cursor.map(|c| serde_json::to_string(&c).expect("cursor serialises")) } else { None };
 
-        let search_capped = match &fts {
-            Some(m) => {
-                let n: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM (SELECT rowid FROM handoff_fts WHERE handoff_fts MATCH ? LIMIT ?)",
-                )
-                .bind(m)
-                .bind(SEARCH_CANDIDATES + 1)
-                .fetch_one(self.pool())
-                .await?;
-                n > SEARCH_CANDIDATES
-            }
-            None => false,
-        };
         Ok(QueuePage { rows: out, next_cursor, search_capped })
     }
 
@@ -371,13 +364,18 @@ impl Store {
     pub async fn queue_facets(&self) -> Result<QueueFacets> {
         let total = self.handoff_count().await?;
         let quarantined = self.quarantine_count().await?;
+        // Grouped on the indexed rank (a covering index scan), named afterwards.
         let priorities = sqlx::query!(
-            r#"SELECT priority AS "value!", COUNT(*) AS "count!: i64" FROM handoffs GROUP BY priority ORDER BY MAX(priority_rank) DESC"#
+            r#"SELECT priority_rank AS "rank!: i64", COUNT(*) AS "count!: i64" FROM handoffs
+               GROUP BY priority_rank ORDER BY priority_rank DESC"#
         )
         .fetch_all(self.pool())
         .await?
         .into_iter()
-        .map(|r| FacetCount { value: r.value, count: r.count })
+        .filter_map(|r| {
+            let p = Priority::ALL.iter().find(|p| p.rank() == r.rank)?;
+            Some(FacetCount { value: p.as_str().to_owned(), count: r.count })
+        })
         .collect();
         let intents = sqlx::query!(
             r#"SELECT intent AS "value!", COUNT(*) AS "count!: i64" FROM handoffs GROUP BY intent ORDER BY COUNT(*) DESC, intent LIMIT 200"#

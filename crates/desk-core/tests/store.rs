@@ -269,3 +269,22 @@ async fn the_demo_source_seeds_valid_escalations_and_goes_on() {
     assert!(p.rows.iter().any(|r| r.action_count > 1));
     assert!(store.integrity_ok().await.unwrap());
 }
+
+#[tokio::test]
+async fn a_common_word_searches_the_newest_matches_and_says_so() {
+    let (_d, store) = open().await;
+    seed(&store, 2_050).await;
+    let q = query(QueueFilter { search: Some("case".into()), ..Default::default() }, SortKey::Age, true, 500);
+    let mut p = page(&store, &q).await;
+    assert!(p.search_capped, "2,050 matches is more than the candidate set");
+    let mut seqs: Vec<i64> = p.rows.iter().map(|r| r.seq).collect();
+    while let Some(c) = p.next_cursor.clone() {
+        p = page(&store, &QueueQuery { cursor: Some(c), ..q.clone() }).await;
+        seqs.extend(p.rows.iter().map(|r| r.seq));
+    }
+    assert_eq!(seqs.len() as i64, desk_core::queue::SEARCH_CANDIDATES);
+    assert_eq!(seqs.iter().max(), Some(&2_050), "the newest match is in the set");
+    assert_eq!(seqs.iter().min(), Some(&51), "the oldest 50 matches are left out");
+    let rare = page(&store, &query(QueueFilter { search: Some("parcel".into()), ..Default::default() }, SortKey::Age, false, 500)).await;
+    assert!(!rare.search_capped);
+}
