@@ -53,6 +53,8 @@ struct SgdTurn {
 }
 #[derive(Deserialize)]
 struct SgdState {
+    #[serde(default)]
+    active_intent: String,
     slot_values: BTreeMap<String, Vec<String>>,
 }
 
@@ -249,8 +251,15 @@ impl DemoBot {
                 EscalationReason::RepeatedCorrection,
             ])
         };
-        let intent_full = d.intents.get(d.intents.len().saturating_sub(1).min(cut / 4)).cloned().unwrap_or_default();
-        let intent_name = snake(intent_full.split('.').nth(1).unwrap_or(&intent_full));
+        // The intent the customer was pursuing at the cut: the last active intent in the state.
+        let intent_name = d.transcript[..cut]
+            .iter()
+            .rev()
+            .flat_map(|t| t.state.iter())
+            .map(|s| s.active_intent.as_str())
+            .find(|i| !i.is_empty() && *i != "NONE")
+            .map(snake)
+            .unwrap_or_else(|| d.intents.first().map(|i| snake(i.split('.').nth(1).unwrap_or(i))).unwrap_or_default());
         let others: Vec<String> = d.intents.iter().map(|i| snake(i.split('.').nth(1).unwrap_or(i))).collect();
 
         let mut turns: Vec<(String, String)> = d.transcript[..cut]

@@ -1,0 +1,563 @@
+// Fixture back end for running the UI without Rust: `VITE_MOCK=1 npm run dev` or
+// `npm run build:mock`. main.tsx imports this module only when import.meta.env.VITE_MOCK is "1",
+// so it is not part of the normal build. URL parameters shape what it shows (for screenshots):
+//   ?open=<handoff_id>|first  open a conversation      ?view=quarantine   start in the quarantine
+//   ?dialog=import|help       open a dialog            ?arrive=N          N arrivals after 1.5 s
+//   ?live=0                   no periodic arrivals     ?empty=1           an empty queue
+//   ?fail=queue|handoff       make that command fail   ?theme=dark|light  force a theme
+//   ?rows=N                   number of escalations (default 420)
+import { mockIPC } from "@tauri-apps/api/mocks";
+import type {
+  ActionStatus,
+  AttemptedAction,
+  Channel,
+  ConfidenceBand,
+  EscalationReason,
+  Handoff,
+  HandoffDetail,
+  ImportReport,
+  Priority,
+  QuarantineEntry,
+  QueueFacets,
+  QueueQuery,
+  QueuePage,
+  QueueRow,
+  SentimentLabel,
+  SortKey,
+  Turn,
+} from "../bindings";
+import type { InitialState } from "../App";
+
+// ---------------------------------------------------------------- deterministic randomness
+function mulberry32(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+let rnd = mulberry32(20261123);
+const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+// ---------------------------------------------------------------- vocabulary
+const FIRST = ["Ada", "Grace", "Linus", "Margaret", "Alan", "Hedy", "Tim", "Radia", "Ken", "Barbara", "Dennis", "Frances", "Joan", "Katherine", "Edsger", "Sofia", "Mateo", "Aiko", "Priya", "Olu", "Chen", "Fatima", "Lars", "Inés"];
+const LAST = ["L.", "H.", "T.", "M.", "K.", "P.", "B.", "O.", "S.", "W.", "N.", "R."];
+const TIERS = ["gold", "silver", "standard", "platinum", null] as const;
+const LANGS = ["en", "en", "en", "es", "de", "pt-BR", "fr"];
+const SLA: Record<Priority, number> = { urgent: 120, high: 600, normal: 1800, low: 7200 };
+const RANK: Record<Priority, number> = { urgent: 3, high: 2, normal: 1, low: 0 };
+
+type Script = {
+  intent: string;
+  summary: (o: string) => string;
+  customer: (o: string) => string[];
+  bot: string[];
+  sources: string[];
+  fields: (o: string) => Record<string, string>;
+  actions: (o: string) => [string, Record<string, unknown>, ActionStatus, string | null][];
+  alts: string[];
+};
+
+const SCRIPTS: Script[] = [
+  {
+    intent: "refund_request",
+    summary: (o) => `Wants a refund for order ${o}; item arrived damaged; photo sent.`,
+    customer: (o) => [
+      `Hi, my order ${o} arrived with the glass cracked. I want my money back.`,
+      "I already sent a photo yesterday. Why is this so hard?",
+      "No, I don't want a replacement. Refund please.",
+    ],
+    bot: [
+      "I'm sorry your item arrived damaged. I can help with that — let me look up your order.",
+      "I found your order. Refunds above 25.00 need a colleague's approval, so I'm handing you over now.",
+    ],
+    sources: ["kb/returns", "kb/refund-limits"],
+    fields: (o) => ({ order_id: o, amount: "59.00", currency: "USD", photo_received: "yes" }),
+    actions: (o) => [
+      ["orders.lookup", { order_id: o }, "succeeded", "delivered 2026-11-20"],
+      ["billing.refund", { order_id: o, amount: "59.00", currency: "USD", reason: "damaged_on_arrival" }, "denied", "above bot limit of 25.00"],
+    ],
+    alts: ["order_status", "damaged_item"],
+  },
+  {
+    intent: "order_status",
+    summary: (o) => `Asks where order ${o} is; tracking has shown no movement for 5 days.`,
+    customer: (o) => [`Where is my order ${o}? Tracking hasn't moved since Tuesday.`, "It was supposed to be a birthday present for Saturday."],
+    bot: ["Let me check the tracking for you.", "The carrier shows the parcel at the regional depot. I'll get a colleague to contact the carrier."],
+    sources: ["kb/shipping-times"],
+    fields: (o) => ({ order_id: o, carrier: "UPS", tracking: "1Z999AA10123456784" }),
+    actions: (o) => [
+      ["orders.lookup", { order_id: o }, "succeeded", "shipped 2026-11-17"],
+      ["shipping.track", { carrier: "UPS", tracking: "1Z999AA10123456784" }, "succeeded", "in transit — regional depot, no scan for 5 days"],
+    ],
+    alts: ["delivery_delay"],
+  },
+  {
+    intent: "cancel_subscription",
+    summary: () => "Wants to cancel the Premium plan before renewal on Nov 30; asks for a pro-rated refund of this month.",
+    customer: () => ["I want to cancel my subscription before it renews.", "And I want this month back, I haven't used it at all."],
+    bot: ["I can cancel your plan. Pro-rated refunds are reviewed by our team.", "I've requested the cancellation; a colleague will confirm the refund."],
+    sources: ["kb/subscriptions", "kb/refund-policy"],
+    fields: () => ({ plan: "Premium (monthly)", renews_on: "2026-11-30", amount: "14.99", currency: "EUR" }),
+    actions: () => [
+      ["subscriptions.get", { customer_id: "$customer" }, "succeeded", "Premium monthly, renews 2026-11-30"],
+      ["subscriptions.cancel", { at_period_end: true }, "pending", null],
+    ],
+    alts: ["refund_request", "billing_dispute"],
+  },
+  {
+    intent: "change_address",
+    summary: (o) => `Needs the delivery address for order ${o} changed; the parcel is already dispatched.`,
+    customer: (o) => [`I moved last week, can you send ${o} to my new address?`, "It's 14 Harbour Street, flat 3."],
+    bot: ["I'll try to redirect the parcel with the carrier.", "The carrier didn't respond. I'm passing this to a colleague."],
+    sources: ["kb/address-changes"],
+    fields: (o) => ({ order_id: o, new_address: "14 Harbour Street, flat 3", postcode: "BS1 4RN" }),
+    actions: (o) => [
+      ["orders.lookup", { order_id: o }, "succeeded", "dispatched 2026-11-22"],
+      ["shipping.redirect", { order_id: o, address: { line1: "14 Harbour Street", line2: "flat 3", postcode: "BS1 4RN" } }, "failed", "carrier API timeout after 10 s"],
+    ],
+    alts: ["order_status"],
+  },
+  {
+    intent: "card_lost",
+    summary: () => "Reports the card ending 4821 lost at a train station; wants it blocked and a replacement sent.",
+    customer: () => ["I lost my card at the station, please block it now!", "Yes the one ending 4821. Send a new one to my home address."],
+    bot: ["I've frozen the card ending 4821 so it can't be used.", "Ordering a replacement needs identity checks, so a colleague will finish this."],
+    sources: ["kb/lost-cards"],
+    fields: () => ({ card_last4: "4821", frozen: "yes", delivery: "home address" }),
+    actions: () => [
+      ["cards.freeze", { card_last4: "4821" }, "succeeded", "frozen at 17:58"],
+      ["cards.replace", { card_last4: "4821", delivery: "home" }, "pending", null],
+    ],
+    alts: ["card_stolen", "account_locked"],
+  },
+  {
+    intent: "payment_failed",
+    summary: () => "Payment declined twice at checkout; the customer says the card is valid and has funds.",
+    customer: () => ["My payment keeps failing but the card is fine.", "I tried twice, both declined. I used it at the shop this morning."],
+    bot: ["Let me check what the payment processor returned.", "The processor returned a generic decline. A colleague will look into it."],
+    sources: ["kb/payment-declines"],
+    fields: () => ({ attempts: "2", last_error: "do_not_honor", amount: "120.50", currency: "GBP" }),
+    actions: () => [["payments.lookup", { attempts: 2 }, "succeeded", "2 declines: do_not_honor"]],
+    alts: ["billing_dispute"],
+  },
+  {
+    intent: "account_locked",
+    summary: () => "Locked out after several password resets; the verification email never arrives.",
+    customer: () => ["I can't get into my account.", "I reset the password three times and the email never comes. Checked spam."],
+    bot: ["I'll resend the verification email.", "It seems the email bounced. I'm handing you to a colleague to verify you another way."],
+    sources: ["kb/account-access"],
+    fields: () => ({ email_status: "bounced", resets_today: "3" }),
+    actions: () => [["auth.resend_verification", { channel: "email" }, "failed", "mailbox rejected the message (550)"]],
+    alts: ["password_reset"],
+  },
+  {
+    intent: "billing_dispute",
+    summary: () => "Charged twice for the October invoice; wants the duplicate charge reversed.",
+    customer: () => ["You charged me twice for October.", "Both charges are 49.00 on the 3rd. I want one back."],
+    bot: ["I can see two charges of 49.00 on 3 October.", "Reversing a charge needs approval, so I'm escalating."],
+    sources: ["kb/duplicate-charges"],
+    fields: () => ({ invoice: "INV-2026-10-0042", amount: "49.00", currency: "USD", charges: "2" }),
+    actions: () => [
+      ["billing.invoices", { month: "2026-10" }, "succeeded", "2 charges of 49.00 on 2026-10-03"],
+      ["billing.reverse_charge", { charge_id: "ch_3Nq", amount: "49.00" }, "denied", "reversals require an agent"],
+    ],
+    alts: ["refund_request"],
+  },
+];
+
+const CHANNELS: Channel[] = ["web", "web", "web", "email", "email", "sms", "whatsapp", "in_app", "voice"];
+const REASONS: EscalationReason[] = ["low_confidence", "customer_requested_human", "policy_refusal", "high_risk_action", "sentiment", "repeated_correction", "missing_fields", "tool_failure", "max_turns"];
+const PRIORITIES: Priority[] = ["urgent", "high", "high", "normal", "normal", "normal", "low"];
+const SENTIMENTS: [SentimentLabel, number][] = [["angry", -0.9], ["frustrated", -0.7], ["negative", -0.4], ["neutral", 0.0], ["positive", 0.5]];
+
+function band(c: number): ConfidenceBand {
+  return c >= 0.85 ? "high" : c >= 0.6 ? "medium" : "low";
+}
+
+type Stored = { seq: number; doc: Handoff; receivedMs: number; revision: number; source: string };
+
+let seqCounter = 0;
+const store: Stored[] = [];
+
+function makeHandoff(now: number, ageSecs: number): Stored {
+  const seq = ++seqCounter;
+  const s = pick(SCRIPTS);
+  const order = `A${(1000 + Math.floor(rnd() * 9000)).toString()}`;
+  const channel = pick(CHANNELS);
+  const anonymous = channel === "sms" || channel === "voice" ? rnd() < 0.7 : rnd() < 0.08;
+  const name = anonymous ? null : `${pick(FIRST)} ${pick(LAST)}`;
+  const [label, base] = pick(SENTIMENTS);
+  const confidence = round2(Math.min(0.99, Math.max(0.12, rnd() * 0.95 + 0.05)));
+  const escalatedMs = now - ageSecs * 1000;
+  const at = (offsetSecs: number) => new Date(escalatedMs - offsetSecs * 1000).toISOString();
+  const turns: Turn[] = [];
+  const cust = s.customer(order);
+  let t = 60 * (cust.length + s.bot.length);
+  for (let i = 0; i < Math.max(cust.length, s.bot.length); i++) {
+    if (cust[i]) turns.push({ role: "customer", text: cust[i]!, at: at((t -= 45)) });
+    if (s.bot[i]) turns.push({ role: "bot", text: s.bot[i]!, at: at((t -= 20)), sources: i === 0 ? [s.sources[0]!] : s.sources });
+  }
+  if (rnd() < 0.2) turns.push({ role: "system", text: "Conversation handed to the human queue.", at: at(0) });
+  const actions: AttemptedAction[] = s.actions(order).map(([tool, params, status, result], i) => ({
+    tool,
+    params,
+    status,
+    result,
+    at: at(50 - i * 10),
+  }));
+  const doc: Handoff = {
+    schema: "handoff/v1",
+    handoff_id: `hf_${seq.toString(16).padStart(6, "0")}${Math.floor(rnd() * 0xffff).toString(16)}`,
+    conversation_id: `conv_${80000 + seq}`,
+    escalated_at: new Date(escalatedMs).toISOString(),
+    channel,
+    customer: {
+      id: `cus_${1000 + Math.floor(rnd() * 90000)}`,
+      name,
+      email: name && channel !== "sms" ? `${name.split(" ")[0]!.toLowerCase()}@example.com` : null,
+      tier: anonymous ? null : pick(TIERS),
+      verified: !anonymous && rnd() < 0.7,
+      language: pick(LANGS),
+    },
+    intent: {
+      name: s.intent,
+      confidence,
+      alternatives: s.alts.map((a, i) => ({ name: a, confidence: round2(Math.max(0.01, (1 - confidence) * (0.7 - i * 0.3) * rnd() + 0.02)) })),
+    },
+    sentiment: { label, score: round2(Math.max(-1, Math.min(1, base + (rnd() - 0.5) * 0.2))) },
+    reason: confidence < 0.6 ? "low_confidence" : pick(REASONS),
+    priority: pick(PRIORITIES),
+    summary: s.summary(order),
+    collected_fields: s.fields(order),
+    attempted_actions: actions,
+    transcript: turns,
+    bot: { name: "helpbot", version: pick(["2026.11.2", "2026.11.2", "2026.11.1"]) },
+  };
+  return { seq, doc, receivedMs: escalatedMs + 800, revision: rnd() < 0.1 ? 2 : 1, source: "demo" };
+}
+
+function shiftTimes(s: Stored, byMs: number) {
+  const back = (iso: string) => new Date(Date.parse(iso) - byMs).toISOString();
+  s.doc.escalated_at = back(s.doc.escalated_at);
+  s.doc.transcript.forEach((t) => (t.at = back(t.at)));
+  s.doc.attempted_actions.forEach((a) => (a.at = back(a.at)));
+}
+
+function seed(now: number, n: number) {
+  for (let i = 0; i < n; i++) {
+    // Waits spread around each priority's SLA, so every SLA state shows.
+    const h = makeHandoff(now, 0);
+    const sla = SLA[h.doc.priority];
+    const age = Math.floor(Math.pow(rnd(), 1.6) * sla * 1.6) + 15;
+    const ms = Date.parse(h.doc.escalated_at) - age * 1000;
+    shiftTimes(h, age * 1000);
+    h.receivedMs = ms + 800;
+    store.push(h);
+  }
+  // A customer who typed markup: it must show as text.
+  const x = store[2];
+  if (x) {
+    x.doc.transcript.splice(1, 0, {
+      role: "customer",
+      text: 'Is this <b>bold</b>? <script>alert("hi")</script> <img src=x onerror="alert(1)">',
+      at: x.doc.transcript[0]!.at,
+    });
+    x.doc.summary = `Customer pasted markup <b>into</b> the chat. ${x.doc.summary}`;
+  }
+}
+
+// ---------------------------------------------------------------- queue
+function toRow(s: Stored): QueueRow {
+  const d = s.doc;
+  return {
+    seq: s.seq,
+    handoff_id: d.handoff_id,
+    conversation_id: d.conversation_id,
+    escalated_at: d.escalated_at,
+    escalated_ms: Date.parse(d.escalated_at),
+    priority: d.priority,
+    sla_secs: SLA[d.priority],
+    intent: d.intent.name,
+    confidence: d.intent.confidence,
+    band: band(d.intent.confidence),
+    channel: d.channel,
+    customer_id: d.customer.id,
+    customer_name: d.customer.name,
+    reason: d.reason,
+    sentiment: d.sentiment.label,
+    sentiment_score: d.sentiment.score,
+    summary: d.summary,
+    status: "open",
+    action_count: d.attempted_actions.length,
+    failed_action_count: d.attempted_actions.filter((a) => a.status === "failed" || a.status === "denied").length,
+    turn_count: d.transcript.length,
+  };
+}
+
+function sortValue(r: QueueRow, key: SortKey): number | string {
+  switch (key) {
+    case "triage":
+      return -RANK[r.priority] * 1e13 + r.escalated_ms;
+    case "age":
+      return r.escalated_ms;
+    case "priority":
+      return RANK[r.priority];
+    case "confidence":
+      return r.confidence;
+    case "intent":
+      return r.intent;
+    case "channel":
+      return r.channel;
+    case "customer":
+      return (r.customer_name ?? r.customer_id).toLowerCase();
+    case "reason":
+      return r.reason;
+    case "sentiment":
+      return r.sentiment_score;
+  }
+}
+
+const SEARCH_CAP = 150;
+
+function queuePage(q: QueueQuery): QueuePage {
+  const f = q.filter;
+  let rows = store.map(toRow);
+  let capped = false;
+  if (f.search) {
+    const words = f.search.toLowerCase().split(/\s+/);
+    const hay = new Map(
+      store.map((s) => [s.doc.handoff_id, [s.doc.summary, s.doc.customer.name ?? "", s.doc.customer.id, ...s.doc.transcript.map((t) => t.text)].join(" ").toLowerCase()]),
+    );
+    rows = rows.filter((r) => words.every((w) => hay.get(r.handoff_id)!.includes(w)));
+    if (rows.length > SEARCH_CAP) {
+      capped = true;
+      rows = rows.sort((a, b) => b.seq - a.seq).slice(0, SEARCH_CAP);
+    }
+  }
+  const has = <T,>(list: T[], v: T) => list.length === 0 || list.includes(v);
+  rows = rows.filter(
+    (r) =>
+      has(f.priorities, r.priority) &&
+      has(f.channels, r.channel) &&
+      has(f.reasons, r.reason) &&
+      has(f.intents, r.intent) &&
+      has(f.sentiments, r.sentiment) &&
+      has(f.bands, r.band),
+  );
+  const dir = q.sort.descending ? -1 : 1;
+  rows.sort((a, b) => {
+    const va = sortValue(a, q.sort.key);
+    const vb = sortValue(b, q.sort.key);
+    if (va < vb) return -dir;
+    if (va > vb) return dir;
+    return (a.seq - b.seq) * dir;
+  });
+  const start = q.cursor ? Number(q.cursor) : 0;
+  const end = start + Math.min(500, Math.max(1, q.limit));
+  return { rows: rows.slice(start, end), next_cursor: end < rows.length ? String(end) : null, search_capped: capped };
+}
+
+function facets(): QueueFacets {
+  const count = (vals: string[]) => {
+    const m = new Map<string, number>();
+    vals.forEach((v) => m.set(v, (m.get(v) ?? 0) + 1));
+    return [...m.entries()].map(([value, c]) => ({ value, count: c })).sort((a, b) => b.count - a.count);
+  };
+  return {
+    total: store.length,
+    quarantined: quarantine.length,
+    priorities: count(store.map((s) => s.doc.priority)),
+    intents: count(store.map((s) => s.doc.intent.name)),
+  };
+}
+
+function detail(id: string): HandoffDetail {
+  const s = store.find((x) => x.doc.handoff_id === id);
+  if (!s) throw { kind: "not_found", message: `No escalation with id ${id}.` };
+  const d = s.doc;
+  return {
+    seq: s.seq,
+    handoff: d,
+    band: band(d.intent.confidence),
+    alternative_bands: d.intent.alternatives.map((a) => band(a.confidence)),
+    escalated_ms: Date.parse(d.escalated_at),
+    sla_secs: SLA[d.priority],
+    status: "open",
+    revision: s.revision,
+    source: s.source,
+    received_at: new Date(s.receivedMs).toISOString(),
+    updated_at: new Date(s.receivedMs + (s.revision > 1 ? 90_000 : 0)).toISOString(),
+  };
+}
+
+// ---------------------------------------------------------------- quarantine
+const quarantine: QuarantineEntry[] = [];
+
+function seedQuarantine(now: number) {
+  const iso = (minsAgo: number) => new Date(now - minsAgo * 60_000).toISOString();
+  const entries: Omit<QuarantineEntry, "id" | "raw_bytes">[] = [
+    {
+      received_at: iso(3),
+      source: "import:/home/agent/exports/november.jsonl",
+      line_no: 17,
+      handoff_id: "hf_9a21c0",
+      raw_text: '{"schema":"handoff/v1","handoff_id":"hf_9a21c0","channel":"fax","intent":{"name":"refund_request","confidence":1.7},"priority":"URGENT"}',
+      raw_is_utf8: true,
+      errors: [
+        { path: "$.channel", message: 'must be one of web, email, sms, whatsapp, in_app, voice; got "fax"' },
+        { path: "$.intent.confidence", message: "must be between 0 and 1; got 1.7" },
+        { path: "$.priority", message: 'must be one of low, normal, high, urgent (case-sensitive); got "URGENT"' },
+        { path: "$.customer", message: "is required" },
+      ],
+    },
+    {
+      received_at: iso(3),
+      source: "import:/home/agent/exports/november.jsonl",
+      line_no: 18,
+      handoff_id: null,
+      raw_text: '{"schema":"handoff/v1","handoff_id":"hf_9a21c1","summary":"Customer says',
+      raw_is_utf8: true,
+      errors: [{ path: "$", message: "not valid JSON: EOF while parsing a string at line 1 column 72" }],
+    },
+    {
+      received_at: iso(41),
+      source: "demo",
+      line_no: null,
+      handoff_id: "hf_77f310",
+      raw_text: '{"schema":"handoff/v1","handoff_id":"hf_77f310","customer":{"id":"cus_1","name":"Jos\uFFFD"},"escalated_at":"yesterday"}',
+      raw_is_utf8: false,
+      errors: [
+        { path: "$", message: "invalid UTF-8 at byte 79" },
+        { path: "$.escalated_at", message: 'must be an RFC 3339 timestamp with an offset; got "yesterday"' },
+      ],
+    },
+    {
+      received_at: iso(185),
+      source: "import:/home/agent/exports/october.jsonl",
+      line_no: 4,
+      handoff_id: null,
+      raw_text: "   ",
+      raw_is_utf8: true,
+      errors: [{ path: "$", message: "whitespace-only line" }],
+    },
+  ];
+  entries.forEach((e, i) => quarantine.push({ ...e, id: 40 - i * 3, raw_bytes: new TextEncoder().encode(e.raw_text).length }));
+}
+
+function listQuarantine(beforeId: number | null, limit: number): QuarantineEntry[] {
+  return quarantine.filter((q) => beforeId === null || q.id < beforeId).slice(0, limit);
+}
+
+// ---------------------------------------------------------------- events and commands
+type Internals = { invoke: (cmd: string, args: unknown) => Promise<unknown> };
+
+function emit(event: string, payload: unknown) {
+  const internals = (window as unknown as { __TAURI_INTERNALS__: Internals }).__TAURI_INTERNALS__;
+  void internals.invoke("plugin:event|emit", { event, payload });
+}
+
+function arrive(n: number) {
+  const now = Date.now();
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = makeHandoff(now, 5 + Math.floor(rnd() * 40));
+    store.push(s);
+    ids.push(s.doc.handoff_id);
+  }
+  emit("queue-changed", { handoff_ids: ids, quarantined: 0 });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function importFile(path: string): Promise<ImportReport> {
+  if (path.includes("missing")) throw { kind: "invalid_input", message: `Could not open ${path}: No such file or directory (os error 2)` };
+  const total = 3_482_117;
+  for (let i = 1; i <= 8; i++) {
+    await sleep(180);
+    emit("import-progress", { lines_done: i * 312, bytes_done: Math.round((total * i) / 8), bytes_total: total });
+  }
+  const before = store.length;
+  arrive(12);
+  return {
+    source: `import:${path}`,
+    lines: 2496,
+    accepted: store.length - before,
+    updated: 3,
+    unchanged: 2478,
+    quarantined: 3,
+    line_errors: [
+      { line: 17, handoff_id: "hf_9a21c0", errors: [{ path: "$.channel", message: 'must be one of web, email, sms, whatsapp, in_app, voice; got "fax"' }, { path: "$.intent.confidence", message: "must be between 0 and 1; got 1.7" }] },
+      { line: 18, handoff_id: null, errors: [{ path: "$", message: "not valid JSON: EOF while parsing a string at line 1 column 72" }] },
+      { line: 2211, handoff_id: "hf_0c1d2e", errors: [{ path: "$.transcript", message: "has 1,204 turns; the limit is 1,000" }] },
+    ],
+    changed_ids: store.slice(before).map((s) => s.doc.handoff_id),
+  };
+}
+
+/** Install the fixture back end; returns where the app should start. */
+export function installMock(params: URLSearchParams): InitialState {
+  rnd = mulberry32(20261123);
+  const now = Date.now();
+  const n = params.get("empty") === "1" ? 0 : Number(params.get("rows") ?? 420);
+  seed(now, Number.isFinite(n) ? n : 420);
+  seedQuarantine(now);
+  const fail = params.get("fail");
+
+  mockIPC(
+    async (cmd, args) => {
+      const a = (args ?? {}) as Record<string, unknown>;
+      await sleep(40 + rnd() * 60); // a little latency, as over real IPC
+      switch (cmd) {
+        case "queue_page":
+          if (fail === "queue") throw { kind: "internal", message: "database is locked (code 5): the store did not answer within 5 s" };
+          return queuePage(a.query as QueueQuery);
+        case "queue_facets":
+          return facets();
+        case "get_handoff":
+          if (fail === "handoff") throw { kind: "not_found", message: `No escalation with id ${String(a.handoffId)}.` };
+          return detail(String(a.handoffId));
+        case "list_quarantine":
+          return listQuarantine((a.beforeId as number | null) ?? null, Number(a.limit ?? 50));
+        case "import_file":
+          return importFile(String(a.path));
+        case "app_status":
+          return {
+            version: "0.1.0",
+            database_path: "/home/agent/.local/share/handoff-desk/desk.sqlite3",
+            log_dir: "/home/agent/.local/state/handoff-desk/logs",
+            demo_source: true,
+            bands: { medium: 0.6, high: 0.85 },
+            sla: { urgent_secs: 120, high_secs: 600, normal_secs: 1800, low_secs: 7200 },
+          };
+        case "plugin:dialog|open":
+          return "/home/agent/Downloads/handoffs-2026-11-23.jsonl";
+        default:
+          throw { kind: "internal", message: `The mock back end has no command "${cmd}".` };
+      }
+    },
+    { shouldMockEvents: true },
+  );
+
+  const theme = params.get("theme");
+  if (theme === "dark" || theme === "light") document.documentElement.dataset.theme = theme;
+
+  const arrivals = Number(params.get("arrive") ?? 0);
+  if (arrivals > 0) setTimeout(() => arrive(arrivals), 1500);
+  if (params.get("live") !== "0") setInterval(() => arrive(1), 30_000);
+
+  let openId = params.get("open");
+  if (openId === "first") {
+    const first = queuePage({ filter: { search: null, priorities: [], channels: [], reasons: [], intents: [], sentiments: [], bands: [] }, sort: { key: "triage", descending: false }, cursor: null, limit: 1 }).rows[0];
+    openId = first?.handoff_id ?? null;
+  } else if (openId !== null && /^\d+$/.test(openId)) {
+    openId = store[Number(openId)]?.doc.handoff_id ?? null;
+  }
+  const view = params.get("view") === "quarantine" ? "quarantine" : "desk";
+  const dialog = params.get("dialog");
+  return { openId, view, overlay: dialog === "import" || dialog === "help" ? dialog : null };
+}

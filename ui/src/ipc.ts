@@ -1,0 +1,76 @@
+// The one door to the Rust side. Nothing else imports @tauri-apps/api/core or /event, or the
+// generated `Commands`/`Events` maps: every call and every event goes through `call` and `on`.
+import { invoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
+import type { Commands, Events, IpcError, IpcErrorKind } from "./bindings";
+
+const KINDS: readonly IpcErrorKind[] = ["not_found", "invalid_input", "internal"];
+
+/** A failed command, shaped like the Rust side's `IpcError` (and an `Error`, for stack traces). */
+export class IpcFailure extends Error implements IpcError {
+  readonly kind: IpcErrorKind;
+  constructor(kind: IpcErrorKind, message: string) {
+    super(message);
+    this.name = "IpcFailure";
+    this.kind = kind;
+  }
+}
+
+/** Turn whatever a rejected `invoke` produced into an `IpcError`-shaped value. */
+export function toIpcError(raw: unknown): IpcFailure {
+  if (raw instanceof IpcFailure) return raw;
+  if (typeof raw === "object" && raw !== null) {
+    const o = raw as { kind?: unknown; message?: unknown };
+    const message = typeof o.message === "string" && o.message !== "" ? o.message : safeString(raw);
+    const kind = KINDS.includes(o.kind as IpcErrorKind) ? (o.kind as IpcErrorKind) : "internal";
+    return new IpcFailure(kind, message);
+  }
+  if (typeof raw === "string" && raw !== "") return new IpcFailure("internal", raw);
+  return new IpcFailure("internal", "The app's back end did not answer.");
+}
+
+function safeString(raw: unknown): string {
+  try {
+    const s = JSON.stringify(raw);
+    if (s && s !== "{}") return s;
+  } catch {
+    // fall through
+  }
+  return String(raw);
+}
+
+/** Invoke a command with typed arguments and result; rejects with an `IpcFailure`. */
+export async function call<K extends keyof Commands>(
+  cmd: K,
+  args: Commands[K]["args"],
+): Promise<Commands[K]["result"]> {
+  try {
+    return await invoke<Commands[K]["result"]>(cmd, args as Record<string, unknown>);
+  } catch (raw) {
+    throw toIpcError(raw);
+  }
+}
+
+/**
+ * Listen to an event. Returns a synchronous unsubscribe that also works when called before
+ * the listener is registered (React effects clean up synchronously).
+ */
+export function on<K extends keyof Events>(event: K, handler: (payload: Events[K]) => void): () => void {
+  let stopped = false;
+  let unlisten: (() => void) | null = null;
+  listen<Events[K]>(event, (e) => {
+    if (!stopped) handler(e.payload);
+  })
+    .then((fn) => {
+      if (stopped) fn();
+      else unlisten = fn;
+    })
+    .catch((raw: unknown) => {
+      console.warn(`could not listen to ${event}`, toIpcError(raw).message);
+    });
+  return () => {
+    stopped = true;
+    unlisten?.();
+    unlisten = null;
+  };
+}

@@ -1,0 +1,14 @@
+// jsdom has no layout: give every element a size so the virtualised queue renders rows.
+import { cleanup } from "@testing-library/react";
+import { clearMocks } from "@tauri-apps/api/mocks";
+import { afterEach } from "vitest";
+
+Object.defineProperty(HTMLElement.prototype, "clientHeight", { configurable: true, get: () => 700 });
+Object.defineProperty(HTMLElement.prototype, "clientWidth", { configurable: true, get: () => 420 });
+Object.defineProperty(HTMLElement.prototype, "offsetHeight", { configurable: true, get: () => 700 });
+Object.defineProperty(HTMLElement.prototype, "offsetWidth", { configurable: true, get: () => 420 });
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
