@@ -14,6 +14,7 @@ pub fn queue_changed(app: &AppHandle, handoff_ids: Vec<String>, quarantined: i64
     if handoff_ids.is_empty() && quarantined == 0 {
         return;
     }
+    notify_urgent(app, &handoff_ids);
     if let Err(e) = app.emit(QUEUE_CHANGED, QueueChanged { handoff_ids, quarantined }) {
         tracing::warn!(error = %e, "could not emit queue-changed");
     }
@@ -38,6 +39,32 @@ pub fn start_demo_source(app: AppHandle, state: AppState) {
                 Ok(Outcome::Quarantined { .. }) => queue_changed(&app, vec![], 1),
                 Ok(Outcome::Unchanged { .. }) => {}
                 Err(e) => tracing::error!(error = %e, "demo source failed to escalate"),
+            }
+        }
+    });
+}
+
+/// A desktop notification for each new urgent escalation (at most three at once). It names the
+/// intent and channel, never what the customer wrote.
+fn notify_urgent(app: &AppHandle, handoff_ids: &[String]) {
+    use tauri::Manager;
+    use tauri_plugin_notification::NotificationExt;
+    let Some(state) = app.try_state::<AppState>() else { return };
+    let store = state.store.clone();
+    let app = app.clone();
+    let ids: Vec<String> = handoff_ids.iter().take(50).cloned().collect();
+    tauri::async_runtime::spawn(async move {
+        let mut shown = 0;
+        for id in ids {
+            let Ok(s) = store.handoff(&id).await else { continue };
+            let h = s.handoff;
+            if h.priority != desk_core::handoff::Priority::Urgent || s.revision > 1 || shown >= 3 {
+                continue;
+            }
+            shown += 1;
+            let body = format!("{} · {} · {}", h.intent.name.replace('_', " "), h.channel, h.reason.as_str().replace('_', " "));
+            if let Err(e) = app.notification().builder().title("Urgent escalation").body(body).show() {
+                tracing::debug!(error = %e, "desktop notification not shown");
             }
         }
     });

@@ -7,6 +7,7 @@ pub mod config;
 mod error;
 mod events;
 mod logging;
+mod session;
 
 use desk_core::Store;
 use tauri::Manager;
@@ -16,12 +17,14 @@ use tauri::Manager;
 pub struct AppState {
     pub store: Store,
     pub config: config::Config,
+    pub sessions: session::Sessions,
 }
 
 /// Runs the desktop app.
 pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let config = config::Config::from_env();
             let _guard = logging::init(&config.log_dir());
@@ -30,7 +33,11 @@ pub fn run() {
             tracing::info!(data_dir = %config.data_dir.display(), demo = config.demo, "starting Handoff Desk");
             let store = tauri::async_runtime::block_on(Store::open(&config.database_path()))
                 .map_err(|e| format!("cannot open the database at {}: {e}", config.database_path().display()))?;
-            let state = AppState { store, config };
+            if config.demo {
+                tauri::async_runtime::block_on(store.seed_demo_users())
+                    .map_err(|e| format!("cannot create the demo users: {e}"))?;
+            }
+            let state = AppState { store, config, sessions: session::Sessions::default() };
             app.manage(state.clone());
             if state.config.demo {
                 events::start_demo_source(app.handle().clone(), state);
@@ -44,6 +51,22 @@ pub fn run() {
             commands::quarantine::list_quarantine,
             commands::import::import_file,
             commands::app::app_status,
+            commands::people::session_state,
+            commands::people::sign_in,
+            commands::people::sign_out,
+            commands::people::step_up,
+            commands::people::create_first_admin,
+            commands::ratings::claim_handoff,
+            commands::ratings::release_handoff,
+            commands::ratings::rate_handoff,
+            commands::ratings::handoff_ratings,
+            commands::ratings::next_unrated,
+            commands::ratings::analytics,
+            commands::ratings::export_csv,
+            commands::ratings::export_eval_cases,
+            commands::people::list_users,
+            commands::people::create_user,
+            commands::people::update_user,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
@@ -55,8 +78,30 @@ pub fn run() {
 struct LogGuard(#[allow(dead_code)] std::sync::Mutex<Option<tracing_appender::non_blocking::WorkerGuard>>);
 
 /// The command names registered above; a test checks them against `desk_core::ipc::COMMANDS`.
-pub const REGISTERED_COMMANDS: &[&str] =
-    &["queue_page", "queue_facets", "get_handoff", "list_quarantine", "import_file", "app_status"];
+pub const REGISTERED_COMMANDS: &[&str] = &[
+    "queue_page",
+    "queue_facets",
+    "get_handoff",
+    "list_quarantine",
+    "import_file",
+    "app_status",
+    "session_state",
+    "sign_in",
+    "sign_out",
+    "step_up",
+    "create_first_admin",
+    "claim_handoff",
+    "release_handoff",
+    "rate_handoff",
+    "handoff_ratings",
+    "next_unrated",
+    "analytics",
+    "export_csv",
+    "export_eval_cases",
+    "list_users",
+    "create_user",
+    "update_user",
+];
 
 #[cfg(test)]
 mod tests {

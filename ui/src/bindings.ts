@@ -63,6 +63,8 @@ export type FieldError = {
  */
 path: string, message: string, };
 
+export type FieldProvenance = "verified" | "stated" | "inferred";
+
 export type ConfidenceBand = "low" | "medium" | "high";
 
 export type ConfidenceBands = { medium: number, high: number, };
@@ -77,7 +79,7 @@ export type QueueFilter = {
 /**
  * Words searched in summary, transcript and customer (all must match; the last may be a prefix).
  */
-search: string | null, priorities: Array<Priority>, channels: Array<Channel>, reasons: Array<EscalationReason>, intents: Array<string>, sentiments: Array<SentimentLabel>, bands: Array<ConfidenceBand>, };
+search: string | null, priorities: Array<Priority>, channels: Array<Channel>, reasons: Array<EscalationReason>, intents: Array<string>, sentiments: Array<SentimentLabel>, bands: Array<ConfidenceBand>, claim: ClaimFilter, };
 
 export type QueueQuery = { filter: QueueFilter, sort: QueueSort, 
 /**
@@ -89,7 +91,11 @@ export type QueueRow = { seq: number, handoff_id: string, conversation_id: strin
 /**
  * Seconds this priority may wait (the SLA), to colour the waiting time.
  */
-sla_secs: number, intent: string, confidence: number, band: ConfidenceBand, channel: Channel, customer_id: string, customer_name: string | null, reason: EscalationReason, sentiment: SentimentLabel, sentiment_score: number, summary: string, status: string, action_count: number, failed_action_count: number, turn_count: number, };
+sla_secs: number, intent: string, confidence: number, band: ConfidenceBand, channel: Channel, customer_id: string, customer_name: string | null, reason: EscalationReason, sentiment: SentimentLabel, sentiment_score: number, summary: string, status: string, action_count: number, failed_action_count: number, turn_count: number, 
+/**
+ * Who has claimed it, if anyone.
+ */
+claimed_by: string | null, claimed_by_id: number | null, };
 
 export type QueuePage = { rows: Array<QueueRow>, next_cursor: string | null, 
 /**
@@ -126,19 +132,152 @@ export type HandoffDetail = { seq: number, handoff: Handoff, band: ConfidenceBan
 /**
  * Bands of the alternatives, in the same order.
  */
-alternative_bands: Array<ConfidenceBand>, escalated_ms: number, sla_secs: number, status: string, 
+alternative_bands: Array<ConfidenceBand>, 
+/**
+ * Where each collected field came from: verified by a system, stated by the customer, or
+ * inferred by the bot.
+ */
+field_provenance: Record<string, FieldProvenance>, 
+/**
+ * Who has claimed it, if anyone.
+ */
+claimed_by: string | null, escalated_ms: number, sla_secs: number, status: string, 
 /**
  * 1 for the first document; +1 each time the bot sent a changed one for the same id.
  */
 revision: number, source: string, received_at: string, updated_at: string, };
 
-export type AppStatus = { version: string, database_path: string, log_dir: string, demo_source: boolean, bands: ConfidenceBands, sla: SlaPolicy, };
+export type AppStatus = { version: string, database_path: string, log_dir: string, demo_source: boolean, bands: ConfidenceBands, sla: SlaPolicy, 
+/**
+ * A real database with no users yet: the window asks for the first admin account.
+ */
+needs_first_admin: boolean, 
+/**
+ * On a demo database: the demo accounts and their password, shown on the sign-in screen.
+ */
+demo_accounts: Array<DemoAccount>, demo_password: string | null, };
 
-export type QueueChanged = { handoff_ids: Array<string>, quarantined: number, };
+export type QueueChanged = { 
+/**
+ * Escalations new or changed in this batch.
+ */
+handoff_ids: Array<string>, 
+/**
+ * Documents quarantined in this batch (not the total).
+ */
+quarantined: number, };
 
-export type IpcErrorKind = "not_found" | "invalid_input" | "internal";
+export type IpcErrorKind = "not_found" | "invalid_input" | "internal" | "unauthenticated" | "forbidden" | "step_up_required" | "wrong_credentials" | "rate_limited" | "conflict";
 
 export type IpcError = { kind: IpcErrorKind, message: string, };
+
+export type DemoAccount = { username: string, display_name: string, roles: Array<Role>, };
+
+export type SessionState = { current: SessionInfo | null, previous: Actor | null, };
+
+export type Role = "agent" | "supervisor" | "team_lead" | "admin";
+
+export type Permission = "view_queue" | "view_quarantine" | "claim_handoff" | "reassign_handoff" | "import_handoffs" | "rate_handoffs" | "view_analytics" | "export_data" | "manage_users" | "approve_tool_calls" | "change_policy";
+
+export type Actor = { user_id: number, username: string, display_name: string, roles: Array<Role>, };
+
+export type SessionInfo = { actor: Actor, 
+/**
+ * Every permission the user holds (the window hides the rest).
+ */
+permissions: Array<Permission>, 
+/**
+ * Until when a step-up is valid (ms since the epoch), if one was made.
+ */
+stepped_up_until_ms: number | null, };
+
+export type UserSummary = { id: number, username: string, display_name: string, roles: Array<Role>, active: boolean, };
+
+export type NewUser = { username: string, display_name: string, password: string, roles: Array<Role>, };
+
+export type ClaimFilter = "any" | "unclaimed" | "mine";
+
+export type SummaryVerdict = "yes" | "partly" | "no";
+
+export type EscalationTiming = "too_early" | "right" | "too_late";
+
+export type RatingInput = { summary_accurate: SummaryVerdict, intent_correct: boolean, 
+/**
+ * The right intent, when the bot's was wrong.
+ */
+correct_intent: string | null, context_complete: boolean, 
+/**
+ * Fields the bot should have collected, when context was incomplete.
+ */
+missing_fields: Array<string>, actions_reported: boolean, timing: EscalationTiming, 
+/**
+ * 1..=5.
+ */
+overall: number, comment: string, };
+
+export type Rating = { id: number, handoff_id: string, rater_id: number, rater_name: string, bot_name: string, bot_version: string, intent: string, confidence: number, input: RatingInput, revision: number, created_at: string, updated_at: string, };
+
+export type AnalyticsFilter = { 
+/**
+ * Escalated at or after (ms since the epoch).
+ */
+from_ms: number | null, 
+/**
+ * Escalated before (ms since the epoch).
+ */
+to_ms: number | null, intents: Array<string>, bot_versions: Array<string>, };
+
+export type DayReasonCount = { 
+/**
+ * `YYYY-MM-DD` (UTC).
+ */
+day: string, reason: string, count: number, };
+
+export type IntentStats = { intent: string, escalations: number, avg_confidence: number, rated: number, avg_overall: number | null, 
+/**
+ * Share of ratings that found the bot's intent correct.
+ */
+intent_correct_share: number | null, 
+/**
+ * Share of ratings that found the summary accurate ("yes").
+ */
+summary_accurate_share: number | null, 
+/**
+ * How many ratings gave each overall score, 1 to 5.
+ */
+overall_counts: Array<number>, };
+
+export type VersionStats = { bot_version: string, escalations: number, rated: number, avg_overall: number | null, intent_correct_share: number | null, overall_counts: Array<number>, };
+
+export type CalibrationBin = { lower: number, upper: number, rated: number, mean_confidence: number | null, 
+/**
+ * Share whose intent the team leads rated correct.
+ */
+share_correct: number | null, };
+
+export type Calibration = { bins: Array<CalibrationBin>, 
+/**
+ * Expected calibration error: Σ (n_bin / n) · |share_correct − mean_confidence|.
+ */
+ece: number | null, rated: number, };
+
+export type ResponseTimes = { 
+/**
+ * Escalations claimed by an agent.
+ */
+claimed: number, 
+/**
+ * Seconds from escalation to claim.
+ */
+p50_secs: number | null, p90_secs: number | null, };
+
+export type Analytics = { escalations: number, rated: number, by_day_reason: Array<DayReasonCount>, by_intent: Array<IntentStats>, by_version: Array<VersionStats>, calibration: Calibration, time_to_claim: ResponseTimes, 
+/**
+ * Every intent and bot version in the data, for the filter menus.
+ */
+all_intents: Array<string>, all_bot_versions: Array<string>, };
+
+export type ExportTable = "by_intent" | "by_version" | "by_day_reason" | "calibration" | "ratings";
 
 /** Every command: its arguments and its result. */
 export type Commands = {
@@ -148,6 +287,22 @@ export type Commands = {
   list_quarantine: { args: { beforeId: number | null, limit: number }; result: Array<QuarantineEntry> };
   import_file: { args: { path: string }; result: ImportReport };
   app_status: { args: Record<string, never>; result: AppStatus };
+  session_state: { args: Record<string, never>; result: SessionState };
+  sign_in: { args: { username: string, password: string, switchUser: boolean }; result: SessionState };
+  sign_out: { args: Record<string, never>; result: SessionState };
+  step_up: { args: { password: string }; result: SessionState };
+  create_first_admin: { args: { user: NewUser }; result: SessionState };
+  claim_handoff: { args: { handoffId: string }; result: null };
+  release_handoff: { args: { handoffId: string }; result: null };
+  rate_handoff: { args: { handoffId: string, input: RatingInput }; result: Rating };
+  handoff_ratings: { args: { handoffId: string }; result: Array<Rating> };
+  next_unrated: { args: { afterSeq: number | null }; result: string | null };
+  analytics: { args: { filter: AnalyticsFilter }; result: Analytics };
+  export_csv: { args: { table: ExportTable, filter: AnalyticsFilter, path: string }; result: number };
+  export_eval_cases: { args: { filter: AnalyticsFilter, path: string }; result: number };
+  list_users: { args: Record<string, never>; result: Array<UserSummary> };
+  create_user: { args: { user: NewUser }; result: UserSummary };
+  update_user: { args: { userId: number, roles: Array<Role>, active: boolean }; result: UserSummary };
 };
 
 /** Every event: its payload. */

@@ -20,7 +20,7 @@ async fn time_query(store: &Store, q: &QueueQuery, runs: usize) -> (f64, f64, us
     let mut n = 0;
     for _ in 0..runs {
         let t = Instant::now();
-        let page = store.queue_page(q, ConfidenceBands::default(), SlaPolicy::default()).await.unwrap();
+        let page = store.queue_page(q, ConfidenceBands::default(), SlaPolicy::default(), None).await.unwrap();
         times.push(t.elapsed());
         n = page.rows.len();
     }
@@ -73,7 +73,7 @@ async fn main() {
     // A deep page: walk 500 pages in, then time the next one.
     let mut q = base.clone();
     for _ in 0..500 {
-        let p = store.queue_page(&q, ConfidenceBands::default(), SlaPolicy::default()).await.unwrap();
+        let p = store.queue_page(&q, ConfidenceBands::default(), SlaPolicy::default(), None).await.unwrap();
         q.cursor = p.next_cursor;
     }
     let (p50, p95, rows) = time_query(&store, &q, 50).await;

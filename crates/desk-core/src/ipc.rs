@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::handoff::{self, Handoff};
+use crate::{analytics, people, ratings};
 use crate::ingest::{ImportProgress, ImportReport, LineError};
 use crate::queue::{self, ConfidenceBand, ConfidenceBands, SlaPolicy};
 use crate::store::{QuarantineEntry, StoredHandoff};
@@ -18,6 +19,12 @@ pub struct HandoffDetail {
     pub band: ConfidenceBand,
     /// Bands of the alternatives, in the same order.
     pub alternative_bands: Vec<ConfidenceBand>,
+    /// Where each collected field came from: verified by a system, stated by the customer, or
+    /// inferred by the bot.
+    #[ts(type = "Record<string, FieldProvenance>")]
+    pub field_provenance: std::collections::BTreeMap<String, handoff::FieldProvenance>,
+    /// Who has claimed it, if anyone.
+    pub claimed_by: Option<String>,
     #[ts(type = "number")]
     pub escalated_ms: i64,
     #[ts(type = "number")]
@@ -37,6 +44,8 @@ impl HandoffDetail {
             seq: s.seq,
             band: bands.band(s.handoff.intent.confidence),
             alternative_bands: s.handoff.intent.alternatives.iter().map(|a| bands.band(a.confidence)).collect(),
+            field_provenance: s.handoff.field_provenance(),
+            claimed_by: s.claimed_by.clone(),
             escalated_ms: s.handoff.escalated_ms(),
             sla_secs: sla.for_priority(s.handoff.priority),
             status: s.status,
@@ -58,12 +67,35 @@ pub struct AppStatus {
     pub demo_source: bool,
     pub bands: ConfidenceBands,
     pub sla: SlaPolicy,
+    /// A real database with no users yet: the window asks for the first admin account.
+    pub needs_first_admin: bool,
+    /// On a demo database: the demo accounts and their password, shown on the sign-in screen.
+    pub demo_accounts: Vec<DemoAccount>,
+    pub demo_password: Option<String>,
+}
+
+/// A demo account offered on the sign-in screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct DemoAccount {
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<crate::people::Role>,
+}
+
+/// Who is signed in, and to whom the desk goes back when they sign out (a supervisor who
+/// signed in on an agent's desk hands it back to the agent).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SessionState {
+    pub current: Option<crate::people::SessionInfo>,
+    pub previous: Option<crate::people::Actor>,
 }
 
 /// Event `queue-changed`: escalations arrived or changed, or documents were quarantined.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct QueueChanged {
+    /// Escalations new or changed in this batch.
     pub handoff_ids: Vec<String>,
+    /// Documents quarantined in this batch (not the total).
     #[ts(type = "number")]
     pub quarantined: i64,
 }
@@ -78,6 +110,16 @@ pub enum IpcErrorKind {
     NotFound,
     InvalidInput,
     Internal,
+    /// Nobody is signed in: show the sign-in screen.
+    Unauthenticated,
+    /// The signed-in user's role does not allow it.
+    Forbidden,
+    /// Ask for the password again, then retry.
+    StepUpRequired,
+    WrongCredentials,
+    RateLimited,
+    /// The state changed under the user (e.g. someone else claimed it).
+    Conflict,
 }
 
 /// Every command's error, as the window receives it.
@@ -96,7 +138,85 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("list_quarantine", "{ beforeId: number | null, limit: number }", "Array<QuarantineEntry>"),
     ("import_file", "{ path: string }", "ImportReport"),
     ("app_status", "Record<string, never>", "AppStatus"),
+    ("session_state", "Record<string, never>", "SessionState"),
+    ("sign_in", "{ username: string, password: string, switchUser: boolean }", "SessionState"),
+    ("sign_out", "Record<string, never>", "SessionState"),
+    ("step_up", "{ password: string }", "SessionState"),
+    ("create_first_admin", "{ user: NewUser }", "SessionState"),
+    ("claim_handoff", "{ handoffId: string }", "null"),
+    ("release_handoff", "{ handoffId: string }", "null"),
+    ("rate_handoff", "{ handoffId: string, input: RatingInput }", "Rating"),
+    ("handoff_ratings", "{ handoffId: string }", "Array<Rating>"),
+    ("next_unrated", "{ afterSeq: number | null }", "string | null"),
+    ("analytics", "{ filter: AnalyticsFilter }", "Analytics"),
+    ("export_csv", "{ table: ExportTable, filter: AnalyticsFilter, path: string }", "number"),
+    ("export_eval_cases", "{ filter: AnalyticsFilter, path: string }", "number"),
+    ("list_users", "Record<string, never>", "Array<UserSummary>"),
+    ("create_user", "{ user: NewUser }", "UserSummary"),
+    ("update_user", "{ userId: number, roles: Array<Role>, active: boolean }", "UserSummary"),
 ];
+
+/// Who may call a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not (signing in, the app's status).
+    Public,
+    /// Any signed-in user.
+    SignedIn,
+    /// A signed-in user whose roles grant this (and a fresh step-up where it needs one).
+    Needs(crate::people::Permission),
+}
+
+/// The access each command needs. The shell calls [`authorize_command`] before every command;
+/// services check again where they change something, so bypassing the window bypasses nothing.
+pub const COMMAND_ACCESS: &[(&str, Access)] = {
+    use crate::people::Permission::*;
+    use Access::*;
+    &[
+        ("queue_page", Needs(ViewQueue)),
+        ("queue_facets", Needs(ViewQueue)),
+        ("get_handoff", Needs(ViewQueue)),
+        ("list_quarantine", Needs(ViewQuarantine)),
+        ("import_file", Needs(ImportHandoffs)),
+        ("app_status", Public),
+        ("session_state", Public),
+        ("sign_in", Public),
+        ("sign_out", Public),
+        ("step_up", SignedIn),
+        ("create_first_admin", Public),
+        ("claim_handoff", Needs(ClaimHandoff)),
+        ("release_handoff", Needs(ClaimHandoff)),
+        ("rate_handoff", Needs(RateHandoffs)),
+        ("handoff_ratings", Needs(ViewAnalytics)),
+        ("next_unrated", Needs(RateHandoffs)),
+        ("analytics", Needs(ViewAnalytics)),
+        ("export_csv", Needs(ExportData)),
+        ("export_eval_cases", Needs(ExportData)),
+        ("list_users", Needs(ManageUsers)),
+        ("create_user", Needs(ManageUsers)),
+        ("update_user", Needs(ManageUsers)),
+    ]
+};
+
+/// Decides whether `session` (or nobody) may call `command` now. Unknown commands are refused.
+pub fn authorize_command(
+    session: Option<&crate::people::Session>,
+    command: &str,
+    now_ms: i64,
+) -> Result<(), crate::people::PeopleError> {
+    use crate::people::PeopleError;
+    let access = COMMAND_ACCESS
+        .iter()
+        .find(|(c, _)| *c == command)
+        .map(|(_, a)| *a)
+        .ok_or_else(|| PeopleError::Invalid(format!("unknown command {command}")))?;
+    match (access, session) {
+        (Access::Public, _) => Ok(()),
+        (_, None) => Err(PeopleError::NotSignedIn),
+        (Access::SignedIn, Some(_)) => Ok(()),
+        (Access::Needs(p), Some(s)) => s.authorize(p, now_ms),
+    }
+}
 
 /// The events the shell emits: name and payload.
 pub const EVENTS: &[(&str, &str)] = &[("queue-changed", "QueueChanged"), ("import-progress", "ImportProgress")];
@@ -120,6 +240,7 @@ pub fn typescript_bindings() -> String {
         handoff::Turn::decl(&cfg),
         handoff::BotInfo::decl(&cfg),
         handoff::FieldError::decl(&cfg),
+        handoff::FieldProvenance::decl(&cfg),
         ConfidenceBand::decl(&cfg),
         ConfidenceBands::decl(&cfg),
         SlaPolicy::decl(&cfg),
@@ -140,6 +261,28 @@ pub fn typescript_bindings() -> String {
         QueueChanged::decl(&cfg),
         IpcErrorKind::decl(&cfg),
         IpcError::decl(&cfg),
+        DemoAccount::decl(&cfg),
+        SessionState::decl(&cfg),
+        people::Role::decl(&cfg),
+        people::Permission::decl(&cfg),
+        people::Actor::decl(&cfg),
+        people::SessionInfo::decl(&cfg),
+        people::UserSummary::decl(&cfg),
+        people::NewUser::decl(&cfg),
+        queue::ClaimFilter::decl(&cfg),
+        ratings::SummaryVerdict::decl(&cfg),
+        ratings::EscalationTiming::decl(&cfg),
+        ratings::RatingInput::decl(&cfg),
+        ratings::Rating::decl(&cfg),
+        analytics::AnalyticsFilter::decl(&cfg),
+        analytics::DayReasonCount::decl(&cfg),
+        analytics::IntentStats::decl(&cfg),
+        analytics::VersionStats::decl(&cfg),
+        analytics::CalibrationBin::decl(&cfg),
+        analytics::Calibration::decl(&cfg),
+        analytics::ResponseTimes::decl(&cfg),
+        analytics::Analytics::decl(&cfg),
+        analytics::ExportTable::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in crates/desk-core (desk_core::ipc::typescript_bindings).\n\
@@ -172,6 +315,26 @@ impl From<crate::store::StoreError> for IpcError {
         if kind == IpcErrorKind::Internal {
             tracing::error!(error = %e, source = ?std::error::Error::source(&e), "command failed");
         }
+        IpcError { kind, message: e.to_string() }
+    }
+}
+
+impl From<crate::people::PeopleError> for IpcError {
+    fn from(e: crate::people::PeopleError) -> Self {
+        use crate::people::PeopleError as P;
+        let kind = match &e {
+            P::WrongCredentials => IpcErrorKind::WrongCredentials,
+            P::RateLimited { .. } => IpcErrorKind::RateLimited,
+            P::Forbidden(_) => IpcErrorKind::Forbidden,
+            P::StepUpRequired => IpcErrorKind::StepUpRequired,
+            P::NotSignedIn => IpcErrorKind::Unauthenticated,
+            P::Invalid(_) => IpcErrorKind::InvalidInput,
+            P::Conflict(_) => IpcErrorKind::Conflict,
+            P::Store(_) => {
+                let P::Store(inner) = e else { unreachable!() };
+                return inner.into();
+            }
+        };
         IpcError { kind, message: e.to_string() }
     }
 }

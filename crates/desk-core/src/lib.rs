@@ -5,12 +5,18 @@
 //! * [`queue`]: the escalation queue: filters, sorts, keyset pagination, full-text search.
 //! * [`ingest`]: importing handoff documents and JSON Lines files, line by line, losing nothing.
 //! * [`sources`]: where escalations come from; the embedded default is the demo bot.
+//! * [`people`]: users, roles, sign-in and the permission matrix; [`claims`] on escalations.
+//! * [`ratings`] of handoff quality by team leads, and [`analytics`] over them.
 //! * [`ipc`]: the types the desktop shell exchanges with its window (exported to TypeScript).
 
+pub mod analytics;
+pub mod claims;
 pub mod handoff;
 pub mod ingest;
 pub mod ipc;
+pub mod people;
 pub mod queue;
+pub mod ratings;
 pub mod sources;
 pub mod store;
 

@@ -138,6 +138,18 @@ pub struct QueueFilter {
     pub intents: Vec<String>,
     pub sentiments: Vec<SentimentLabel>,
     pub bands: Vec<ConfidenceBand>,
+    pub claim: ClaimFilter,
+}
+
+/// Whose escalations to list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimFilter {
+    #[default]
+    Any,
+    Unclaimed,
+    /// Claimed by the viewer.
+    Mine,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
@@ -180,6 +192,10 @@ pub struct QueueRow {
     pub failed_action_count: i64,
     #[ts(type = "number")]
     pub turn_count: i64,
+    /// Who has claimed it, if anyone.
+    pub claimed_by: Option<String>,
+    #[ts(type = "number | null")]
+    pub claimed_by_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -247,13 +263,15 @@ fn push_in<'a, T: Copy>(qb: &mut QueryBuilder<'a, Sqlite>, column: &str, values:
 
 impl Store {
     /// One page of the queue.
-    pub async fn queue_page(&self, q: &QueueQuery, bands: ConfidenceBands, sla: SlaPolicy) -> Result<QueuePage> {
+    /// One page of the queue, as `viewer` (a user id) sees it.
+    pub async fn queue_page(&self, q: &QueueQuery, bands: ConfidenceBands, sla: SlaPolicy, viewer: Option<i64>) -> Result<QueuePage> {
         let limit = q.limit.clamp(1, PAGE_MAX) as i64;
         let column = q.sort.key.column();
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
             "SELECT seq, handoff_id, conversation_id, escalated_at, escalated_ms, priority, intent, confidence, \
              channel, customer_id, customer_name, reason, sentiment, sentiment_score, summary, status, \
-             action_count, failed_action_count, turn_count, ",
+             action_count, failed_action_count, turn_count, claimed_by, \
+             (SELECT display_name FROM users WHERE users.id = claimed_by) AS claimed_by_name, ",
         );
         qb.push(column).push(" AS sort_value FROM handoffs WHERE 1 = 1");
 
@@ -271,6 +289,15 @@ impl Store {
             ids.truncate(SEARCH_CANDIDATES as usize);
             let ids = serde_json::to_string(&ids).expect("ids serialise");
             qb.push(" AND seq IN (SELECT value FROM json_each(").push_bind(ids).push("))");
+        }
+        match f.claim {
+            ClaimFilter::Any => {}
+            ClaimFilter::Unclaimed => {
+                qb.push(" AND claimed_by IS NULL");
+            }
+            ClaimFilter::Mine => {
+                qb.push(" AND claimed_by = ").push_bind(viewer.unwrap_or(-1));
+            }
         }
         push_in(&mut qb, "priority", &f.priorities, Priority::as_str);
         push_in(&mut qb, "channel", &f.channels, Channel::as_str);
@@ -353,6 +380,8 @@ impl Store {
                 action_count: r.try_get("action_count")?,
                 failed_action_count: r.try_get("failed_action_count")?,
                 turn_count: r.try_get("turn_count")?,
+                claimed_by: r.try_get("claimed_by_name")?,
+                claimed_by_id: r.try_get("claimed_by")?,
             });
         }
         let next_cursor = if more { last_cursor.map(|c| serde_json::to_string(&c).expect("cursor serialises")) } else { None };

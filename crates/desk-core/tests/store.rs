@@ -17,7 +17,7 @@ async fn open() -> (tempfile::TempDir, Store) {
 }
 
 async fn page(store: &Store, q: &QueueQuery) -> desk_core::queue::QueuePage {
-    store.queue_page(q, ConfidenceBands::default(), SlaPolicy::default()).await.unwrap()
+    store.queue_page(q, ConfidenceBands::default(), SlaPolicy::default(), None).await.unwrap()
 }
 
 fn query(filter: QueueFilter, key: SortKey, descending: bool, limit: u32) -> QueueQuery {

@@ -301,3 +301,16 @@ fn json_schema_agrees_with_the_rust_validator() {
     assert!(validator.is_valid(&valid_doc()));
     println!("schema and validator agree on {checked} documents");
 }
+
+#[test]
+fn field_provenance_follows_the_evidence() {
+    use desk_core::handoff::FieldProvenance::*;
+    let mut v = valid_doc();
+    v["collected_fields"] = json!({"order_id": "A123", "reason": "broken", "amount": "59.00", "colour": "red"});
+    v["attempted_actions"][1]["status"] = json!("failed");
+    let p = validate_value(&v).unwrap().field_provenance();
+    assert_eq!(p["order_id"], Verified, "orders.lookup succeeded with order_id A123");
+    assert_eq!(p["reason"], Stated, "the customer wrote 'broken'");
+    assert_eq!(p["amount"], Inferred, "only a failed refund used 59.00 and the customer never said it");
+    assert_eq!(p["colour"], Inferred);
+}

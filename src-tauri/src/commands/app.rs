@@ -1,4 +1,5 @@
-use desk_core::ipc::AppStatus;
+use desk_core::ipc::{AppStatus, DemoAccount};
+use desk_core::people::{DEMO_PASSWORD, DEMO_USERS};
 use tauri::State;
 
 use crate::error::CmdResult;
@@ -7,6 +8,15 @@ use crate::AppState;
 #[tauri::command]
 pub async fn app_status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
     let c = &state.config;
+    let needs_first_admin = !state.store.has_users().await?;
+    let demo_accounts = if c.demo {
+        DEMO_USERS
+            .iter()
+            .map(|(u, d, r)| DemoAccount { username: (*u).into(), display_name: (*d).into(), roles: r.to_vec() })
+            .collect()
+    } else {
+        vec![]
+    };
     Ok(AppStatus {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         database_path: c.database_path().display().to_string(),
@@ -14,5 +24,8 @@ pub async fn app_status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
         demo_source: c.demo,
         bands: c.bands,
         sla: c.sla,
+        needs_first_admin,
+        demo_password: c.demo.then(|| DEMO_PASSWORD.to_owned()),
+        demo_accounts,
     })
 }

@@ -9,6 +9,7 @@ use crate::AppState;
 /// Imports a `handoff/v1` JSON Lines file (or a single JSON document), reporting progress.
 #[tauri::command]
 pub async fn import_file(app: AppHandle, state: State<'_, AppState>, path: String) -> CmdResult<ImportReport> {
+    state.sessions.require("import_file")?;
     let path = path.trim();
     if path.is_empty() {
         return Err(IpcError::invalid_input("Choose a file to import."));

@@ -2,5 +2,7 @@
 
 pub mod app;
 pub mod import;
+pub mod people;
 pub mod quarantine;
 pub mod queue;
+pub mod ratings;

@@ -10,5 +10,6 @@ pub async fn list_quarantine(
     before_id: Option<i64>,
     limit: i64,
 ) -> CmdResult<Vec<QuarantineEntry>> {
+    state.sessions.require("list_quarantine")?;
     Ok(state.store.quarantine_list(before_id, limit.clamp(1, 500)).await?)
 }

@@ -194,7 +194,45 @@ pub struct BotInfo {
     pub version: String,
 }
 
+/// Where a collected field's value came from, as far as the handoff shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldProvenance {
+    /// A system confirmed it: an action that succeeded was called with this value.
+    Verified,
+    /// The customer said it: it appears in one of their turns.
+    Stated,
+    /// Neither: the bot inferred it.
+    Inferred,
+}
+
 impl Handoff {
+    /// The provenance of each collected field.
+    pub fn field_provenance(&self) -> BTreeMap<String, FieldProvenance> {
+        let customer_text: Vec<String> =
+            self.transcript.iter().filter(|t| t.role == TurnRole::Customer).map(|t| t.text.to_lowercase()).collect();
+        self.collected_fields
+            .iter()
+            .map(|(k, v)| {
+                let needle = v.trim().to_lowercase();
+                let verified = !needle.is_empty()
+                    && self.attempted_actions.iter().any(|a| {
+                        a.status == ActionStatus::Succeeded
+                            && a.params.values().any(|p| p.as_str().is_some_and(|s| s.trim().to_lowercase() == needle))
+                    });
+                let stated = !needle.is_empty() && customer_text.iter().any(|t| t.contains(&needle));
+                let p = if verified {
+                    FieldProvenance::Verified
+                } else if stated {
+                    FieldProvenance::Stated
+                } else {
+                    FieldProvenance::Inferred
+                };
+                (k.clone(), p)
+            })
+            .collect()
+    }
+
     /// The canonical JSON of this document: keys in declaration order, no whitespace.
     /// Two documents with the same canonical JSON are the same escalation, unchanged.
     pub fn canonical_json(&self) -> String {

@@ -27,6 +27,8 @@ pub struct StoredHandoff {
     pub source: String,
     pub received_at: String,
     pub updated_at: String,
+    /// The display name of whoever has claimed it.
+    pub claimed_by: Option<String>,
 }
 
 /// Most urgent first, then longest waiting: ascending order of this key is the triage order.
@@ -48,7 +50,8 @@ impl Store {
     /// Reads one escalation by its `handoff_id`.
     pub async fn handoff(&self, handoff_id: &str) -> Result<StoredHandoff> {
         let row = sqlx::query!(
-            r#"SELECT seq AS "seq!", doc, status, revision, source, received_at, updated_at
+            r#"SELECT seq AS "seq!", doc, status, revision, source, received_at, updated_at,
+                      (SELECT display_name FROM users WHERE users.id = claimed_by) AS "claimed_by?: String"
                FROM handoffs WHERE handoff_id = ?"#,
             handoff_id
         )
@@ -65,6 +68,7 @@ impl Store {
             source: row.source,
             received_at: row.received_at,
             updated_at: row.updated_at,
+            claimed_by: row.claimed_by,
         })
     }
 

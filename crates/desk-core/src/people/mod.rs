@@ -1,0 +1,188 @@
+//! People: users, their roles, sign-in, and what each role may do.
+//!
+//! Every permission is decided here, in `desk-core`; the window only hides what a user cannot
+//! do. A command that changes something takes a [`Session`] and calls [`Session::authorize`].
+
+mod accounts;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+pub use accounts::{NewUser, UserSummary, DEMO_PASSWORD, DEMO_USERS};
+
+/// A role a user holds; a user may hold several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Agent,
+    Supervisor,
+    TeamLead,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: &'static [Role] = &[Role::Agent, Role::Supervisor, Role::TeamLead, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Agent => "agent",
+            Role::Supervisor => "supervisor",
+            Role::TeamLead => "team_lead",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.iter().copied().find(|r| r.as_str() == s)
+    }
+
+    /// The permission matrix.
+    pub fn grants(self, p: Permission) -> bool {
+        use Permission::*;
+        match self {
+            Role::Agent => matches!(p, ViewQueue | ViewQuarantine | ClaimHandoff),
+            Role::Supervisor => {
+                matches!(p, ViewQueue | ViewQuarantine | ClaimHandoff | ReassignHandoff | ImportHandoffs | ViewAnalytics | ApproveToolCalls)
+            }
+            Role::TeamLead => matches!(p, ViewQueue | ViewQuarantine | RateHandoffs | ViewAnalytics | ExportData),
+            Role::Admin => matches!(p, ViewQueue | ViewQuarantine | ImportHandoffs | ViewAnalytics | ExportData | ManageUsers | ChangePolicy),
+        }
+    }
+}
+
+/// Something a user may or may not do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    ViewQueue,
+    ViewQuarantine,
+    ClaimHandoff,
+    /// Take over or release an escalation someone else has claimed.
+    ReassignHandoff,
+    ImportHandoffs,
+    RateHandoffs,
+    ViewAnalytics,
+    ExportData,
+    ManageUsers,
+    ApproveToolCalls,
+    ChangePolicy,
+}
+
+impl Permission {
+    pub const ALL: &'static [Permission] = &[
+        Permission::ViewQueue,
+        Permission::ViewQuarantine,
+        Permission::ClaimHandoff,
+        Permission::ReassignHandoff,
+        Permission::ImportHandoffs,
+        Permission::RateHandoffs,
+        Permission::ViewAnalytics,
+        Permission::ExportData,
+        Permission::ManageUsers,
+        Permission::ApproveToolCalls,
+        Permission::ChangePolicy,
+    ];
+
+    /// Sensitive actions ask for the password again (step-up) within [`STEP_UP_WINDOW_MS`].
+    pub fn needs_step_up(self) -> bool {
+        matches!(self, Permission::ExportData | Permission::ManageUsers | Permission::ChangePolicy)
+    }
+}
+
+/// How long a step-up (password asked again) lasts.
+pub const STEP_UP_WINDOW_MS: i64 = 5 * 60 * 1000;
+/// Failed sign-ins allowed per username within [`RATE_WINDOW_MS`] before it is locked.
+pub const MAX_FAILED_SIGN_INS: i64 = 5;
+pub const RATE_WINDOW_MS: i64 = 15 * 60 * 1000;
+
+/// Who is acting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Actor {
+    #[ts(type = "number")]
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+}
+
+impl Actor {
+    pub fn can(&self, p: Permission) -> bool {
+        self.roles.iter().any(|r| r.grants(p))
+    }
+}
+
+/// A signed-in user on this desk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub actor: Actor,
+    pub signed_in_ms: i64,
+    pub stepped_up_ms: Option<i64>,
+}
+
+/// What the window shows about the signed-in user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SessionInfo {
+    pub actor: Actor,
+    /// Every permission the user holds (the window hides the rest).
+    pub permissions: Vec<Permission>,
+    /// Until when a step-up is valid (ms since the epoch), if one was made.
+    #[ts(type = "number | null")]
+    pub stepped_up_until_ms: Option<i64>,
+}
+
+impl Session {
+    /// Allowed when a role grants it and, for sensitive actions, a step-up is fresh.
+    pub fn authorize(&self, p: Permission, now_ms: i64) -> Result<(), PeopleError> {
+        if !self.actor.can(p) {
+            return Err(PeopleError::Forbidden(p));
+        }
+        if p.needs_step_up() && !self.stepped_up(now_ms) {
+            return Err(PeopleError::StepUpRequired);
+        }
+        Ok(())
+    }
+
+    pub fn stepped_up(&self, now_ms: i64) -> bool {
+        self.stepped_up_ms.is_some_and(|t| now_ms >= t && now_ms - t < STEP_UP_WINDOW_MS)
+    }
+
+    pub fn info(&self) -> SessionInfo {
+        SessionInfo {
+            actor: self.actor.clone(),
+            permissions: Permission::ALL.iter().copied().filter(|p| self.actor.can(*p)).collect(),
+            stepped_up_until_ms: self.stepped_up_ms.map(|t| t + STEP_UP_WINDOW_MS),
+        }
+    }
+}
+
+/// Why a people operation was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum PeopleError {
+    #[error("Wrong username or password.")]
+    WrongCredentials,
+    #[error("Too many failed sign-ins for this user. Try again in {retry_after_secs} s.")]
+    RateLimited { retry_after_secs: i64 },
+    #[error("Your role does not allow this ({0:?}).")]
+    Forbidden(Permission),
+    #[error("Confirm your password to do this.")]
+    StepUpRequired,
+    #[error("Sign in first.")]
+    NotSignedIn,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+impl From<sqlx::Error> for PeopleError {
+    fn from(e: sqlx::Error) -> Self {
+        PeopleError::Store(e.into())
+    }
+}
+
+/// Now, in ms since the epoch.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

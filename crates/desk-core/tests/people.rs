@@ -1,0 +1,342 @@
+//! People: sign-in, rate limit, step-up, the permission matrix, claims, ratings and analytics
+//! with hand-computed answers.
+
+mod common;
+
+use common::*;
+use desk_core::analytics::{calibrate, AnalyticsFilter, ExportTable};
+use desk_core::people::{NewUser, PeopleError, Permission, Role, Session, DEMO_PASSWORD, STEP_UP_WINDOW_MS};
+use desk_core::ratings::{EscalationTiming, RatingInput, SummaryVerdict};
+use desk_core::Store;
+use serde_json::json;
+
+const T0: i64 = 1_795_000_000_000;
+
+async fn open() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("desk.db")).await.unwrap();
+    store.seed_demo_users().await.unwrap();
+    (dir, store)
+}
+
+async fn session(store: &Store, user: &str) -> Session {
+    store.sign_in(user, DEMO_PASSWORD, T0).await.unwrap_or_else(|e| panic!("{user}: {e}"))
+}
+
+fn rubric(intent_correct: bool, overall: u8) -> RatingInput {
+    RatingInput {
+        summary_accurate: SummaryVerdict::Yes,
+        intent_correct,
+        correct_intent: (!intent_correct).then(|| "order_status".to_owned()),
+        context_complete: true,
+        missing_fields: vec![],
+        actions_reported: true,
+        timing: EscalationTiming::Right,
+        overall,
+        comment: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn sign_in_checks_the_password_and_never_says_which_part_was_wrong() {
+    let (_d, store) = open().await;
+    let s = session(&store, "ana").await;
+    assert_eq!(s.actor.roles, vec![Role::Agent]);
+    assert_eq!(store.sign_in("ANA", DEMO_PASSWORD, T0).await.unwrap().actor.username, "ana", "usernames ignore case");
+    let wrong = store.sign_in("ana", "wrong password", T0).await.unwrap_err();
+    let nobody = store.sign_in("nobody", "wrong password", T0).await.unwrap_err();
+    assert_eq!(wrong.to_string(), nobody.to_string());
+    assert!(matches!(wrong, PeopleError::WrongCredentials));
+    // The hash is argon2id; the password is nowhere in the database.
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE username = 'ana'").fetch_one(store.pool()).await.unwrap();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(!hash.contains(DEMO_PASSWORD));
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_username_for_the_window_and_are_recorded() {
+    let (_d, store) = open().await;
+    for i in 0..5 {
+        assert!(matches!(store.sign_in("sam", "nope nope", T0 + i).await, Err(PeopleError::WrongCredentials)));
+    }
+    // Now even the right password is refused until the window passes.
+    match store.sign_in("sam", DEMO_PASSWORD, T0 + 10).await {
+        Err(PeopleError::RateLimited { retry_after_secs }) => assert!(retry_after_secs > 800 && retry_after_secs <= 900),
+        other => panic!("expected a rate limit, got {other:?}"),
+    }
+    // Other users are not affected.
+    store.sign_in("ana", DEMO_PASSWORD, T0 + 10).await.unwrap();
+    // After the window the user can sign in again.
+    store.sign_in("sam", DEMO_PASSWORD, T0 + 16 * 60 * 1000).await.unwrap();
+    let attempts = store.sign_in_attempts("sam").await.unwrap();
+    assert_eq!(attempts.iter().filter(|a| !a.1 && a.2 == "sign_in").count(), 5, "every failure is recorded");
+    assert!(attempts.iter().any(|a| a.2 == "locked"), "the refusal while locked is recorded");
+    assert!(attempts[0].1, "the last attempt succeeded");
+}
+
+#[tokio::test]
+async fn step_up_expires() {
+    let (_d, store) = open().await;
+    let lee = session(&store, "lee").await;
+    let f = AnalyticsFilter::default();
+    // Signing in is a fresh step-up; it lasts five minutes.
+    store.export_csv(&lee, ExportTable::ByIntent, &f, T0 + 1000).await.unwrap();
+    let later = T0 + STEP_UP_WINDOW_MS + 1;
+    assert!(matches!(store.export_csv(&lee, ExportTable::ByIntent, &f, later).await, Err(PeopleError::StepUpRequired)));
+    assert!(matches!(store.step_up(&lee, "wrong", later).await, Err(PeopleError::WrongCredentials)));
+    let lee = store.step_up(&lee, DEMO_PASSWORD, later).await.unwrap();
+    store.export_csv(&lee, ExportTable::ByIntent, &f, later + 1).await.unwrap();
+}
+
+/// For every permission (and so every command that needs it), each role is allowed or refused
+/// exactly as this table says.
+#[test]
+fn permission_matrix() {
+    use Permission::*;
+    let expected: &[(Permission, &[Role])] = &[
+        (ViewQueue, &[Role::Agent, Role::Supervisor, Role::TeamLead, Role::Admin]),
+        (ViewQuarantine, &[Role::Agent, Role::Supervisor, Role::TeamLead, Role::Admin]),
+        (ClaimHandoff, &[Role::Agent, Role::Supervisor]),
+        (ReassignHandoff, &[Role::Supervisor]),
+        (ImportHandoffs, &[Role::Supervisor, Role::Admin]),
+        (RateHandoffs, &[Role::TeamLead]),
+        (ViewAnalytics, &[Role::Supervisor, Role::TeamLead, Role::Admin]),
+        (ExportData, &[Role::TeamLead, Role::Admin]),
+        (ManageUsers, &[Role::Admin]),
+        (ApproveToolCalls, &[Role::Supervisor]),
+        (ChangePolicy, &[Role::Admin]),
+    ];
+    assert_eq!(expected.len(), Permission::ALL.len(), "every permission is in the table");
+    for (p, allowed) in expected {
+        for r in Role::ALL {
+            assert_eq!(r.grants(*p), allowed.contains(r), "{r:?} / {p:?}");
+        }
+    }
+}
+
+/// For every command the window can call, each role (and nobody) is allowed or refused.
+#[tokio::test]
+async fn command_matrix_for_every_role() {
+    use desk_core::ipc::{authorize_command, COMMANDS};
+    let (_d, store) = open().await;
+    let sessions = [
+        ("ana", session(&store, "ana").await),
+        ("sam", session(&store, "sam").await),
+        ("lee", session(&store, "lee").await),
+        ("ada", session(&store, "ada").await),
+    ];
+    // command → who may call it (besides Public commands, which everyone may).
+    let expected: &[(&str, &[&str])] = &[
+        ("queue_page", &["ana", "sam", "lee", "ada"]),
+        ("queue_facets", &["ana", "sam", "lee", "ada"]),
+        ("get_handoff", &["ana", "sam", "lee", "ada"]),
+        ("list_quarantine", &["ana", "sam", "lee", "ada"]),
+        ("import_file", &["sam", "ada"]),
+        ("step_up", &["ana", "sam", "lee", "ada"]),
+        ("claim_handoff", &["ana", "sam"]),
+        ("release_handoff", &["ana", "sam"]),
+        ("rate_handoff", &["lee"]),
+        ("handoff_ratings", &["sam", "lee", "ada"]),
+        ("next_unrated", &["lee"]),
+        ("analytics", &["sam", "lee", "ada"]),
+        ("export_csv", &["lee", "ada"]),
+        ("export_eval_cases", &["lee", "ada"]),
+        ("list_users", &["ada"]),
+        ("create_user", &["ada"]),
+        ("update_user", &["ada"]),
+    ];
+    let public = ["app_status", "session_state", "sign_in", "sign_out", "create_first_admin"];
+    assert_eq!(expected.len() + public.len(), COMMANDS.len(), "every command is in the table");
+    for (command, _, _) in COMMANDS {
+        let allowed: &[&str] = expected.iter().find(|(c, _)| c == command).map(|(_, a)| *a).unwrap_or(&[]);
+        let is_public = public.contains(command);
+        assert!(is_public || expected.iter().any(|(c, _)| c == command), "{command} missing from the table");
+        assert_eq!(authorize_command(None, command, T0).is_ok(), is_public, "nobody / {command}");
+        for (name, s) in &sessions {
+            let ok = authorize_command(Some(s), command, T0 + 1).is_ok();
+            assert_eq!(ok, is_public || allowed.contains(name), "{name} / {command}");
+        }
+    }
+    assert!(authorize_command(Some(&sessions[0].1), "no_such_command", T0).is_err());
+}
+
+#[tokio::test]
+async fn services_refuse_roles_without_the_permission() {
+    let (_d, store) = open().await;
+    store.ingest(&bytes(&valid_doc()), "test").await.unwrap();
+    let (ana, sam, lee, ada) = (session(&store, "ana").await, session(&store, "sam").await, session(&store, "lee").await, session(&store, "ada").await);
+    let f = AnalyticsFilter::default();
+    // Ratings: team leads only.
+    for s in [&ana, &sam, &ada] {
+        assert!(matches!(store.rate(s, "hf_2f9c01", rubric(true, 4), T0).await, Err(PeopleError::Forbidden(Permission::RateHandoffs))));
+    }
+    store.rate(&lee, "hf_2f9c01", rubric(true, 4), T0).await.unwrap();
+    // Analytics: not agents.
+    assert!(matches!(store.analytics(&ana, &f, T0).await, Err(PeopleError::Forbidden(_))));
+    for s in [&sam, &lee, &ada] {
+        store.analytics(s, &f, T0).await.unwrap();
+    }
+    // Export: team leads and admins; supervisors and agents never.
+    for s in [&ana, &sam] {
+        assert!(matches!(store.export_eval_cases(s, &f, T0).await, Err(PeopleError::Forbidden(_))));
+    }
+    // Users: admins only.
+    for s in [&ana, &sam, &lee] {
+        assert!(matches!(store.list_users(s, T0).await, Err(PeopleError::Forbidden(_))));
+    }
+    assert_eq!(store.list_users(&ada, T0).await.unwrap().len(), 4);
+    // Claims: agents and supervisors, not team leads or admins.
+    for s in [&lee, &ada] {
+        assert!(matches!(store.claim(s, "hf_2f9c01", T0).await, Err(PeopleError::Forbidden(_))));
+    }
+}
+
+#[tokio::test]
+async fn claims_show_who_has_it_and_only_a_supervisor_takes_over() {
+    let (_d, store) = open().await;
+    store.ingest(&bytes(&valid_doc()), "test").await.unwrap();
+    let (ana, sam) = (session(&store, "ana").await, session(&store, "sam").await);
+    let bob = store
+        .create_user(
+            &session(&store, "ada").await,
+            NewUser { username: "bob".into(), display_name: "Bob Agent".into(), password: "long enough".into(), roles: vec![Role::Agent] },
+            T0,
+        )
+        .await
+        .unwrap();
+    let bob = store.sign_in(&bob.username, "long enough", T0).await.unwrap();
+    store.claim(&ana, "hf_2f9c01", T0 + 5_000).await.unwrap();
+    assert_eq!(store.claim_of("hf_2f9c01").await.unwrap().unwrap().1, "Ana Agent");
+    assert!(matches!(store.claim(&bob, "hf_2f9c01", T0).await, Err(PeopleError::Conflict(_))));
+    assert!(matches!(store.release(&bob, "hf_2f9c01", T0).await, Err(PeopleError::Conflict(_))));
+    store.claim(&sam, "hf_2f9c01", T0).await.unwrap();
+    assert_eq!(store.claim_of("hf_2f9c01").await.unwrap().unwrap().1, "Sam Supervisor");
+    // The queue shows the holder and filters by claim.
+    use desk_core::queue::*;
+    let q = QueueQuery { filter: QueueFilter { claim: ClaimFilter::Mine, ..Default::default() }, limit: 10, ..Default::default() };
+    let mine = store.queue_page(&q, ConfidenceBands::default(), SlaPolicy::default(), Some(sam.actor.user_id)).await.unwrap();
+    assert_eq!(mine.rows.len(), 1);
+    assert_eq!(mine.rows[0].claimed_by.as_deref(), Some("Sam Supervisor"));
+    let theirs = store.queue_page(&q, ConfidenceBands::default(), SlaPolicy::default(), Some(ana.actor.user_id)).await.unwrap();
+    assert!(theirs.rows.is_empty());
+}
+
+#[tokio::test]
+async fn ratings_are_tied_to_the_bot_version_and_edits_keep_history() {
+    let (_d, store) = open().await;
+    store.ingest(&bytes(&valid_doc()), "test").await.unwrap();
+    let lee = session(&store, "lee").await;
+    let bad = RatingInput { overall: 6, ..rubric(true, 4) };
+    assert!(matches!(store.rate(&lee, "hf_2f9c01", bad, T0).await, Err(PeopleError::Invalid(_))));
+    let no_intent = RatingInput { correct_intent: None, ..rubric(false, 2) };
+    assert!(matches!(store.rate(&lee, "hf_2f9c01", no_intent, T0).await, Err(PeopleError::Invalid(_))));
+
+    let r1 = store.rate(&lee, "hf_2f9c01", rubric(true, 4), T0).await.unwrap();
+    assert_eq!((r1.bot_name.as_str(), r1.bot_version.as_str(), r1.revision), ("helpbot", "2026.11.2", 1));
+    let r2 = store.rate(&lee, "hf_2f9c01", rubric(false, 2), T0 + 1).await.unwrap();
+    assert_eq!(r2.id, r1.id, "the same rater edits, not duplicates");
+    assert_eq!(r2.revision, 2);
+    assert_eq!(r2.input.correct_intent.as_deref(), Some("order_status"));
+    let history = store.rating_history(r1.id).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].1, rubric(true, 4), "the first version is kept");
+    assert_eq!(store.next_unrated(&lee, None, T0).await.unwrap(), None, "nothing left to rate");
+}
+
+#[test]
+fn calibration_by_hand() {
+    // Bin [0.3, 0.4): 0.30 ✓, 0.35 ✗ → mean 0.325, share 0.5.
+    // Bin [0.9, 1.0]: 0.90 ✓, 0.95 ✓, 1.00 ✗ → mean 0.95, share 2/3.
+    let c = calibrate(&[(0.30, true), (0.35, false), (0.90, true), (0.95, true), (1.0, false)]);
+    assert_eq!(c.rated, 5);
+    let b3 = &c.bins[3];
+    assert_eq!((b3.lower, b3.upper, b3.rated), (0.3, 0.4, 2));
+    assert!((b3.mean_confidence.unwrap() - 0.325).abs() < 1e-9);
+    assert!((b3.share_correct.unwrap() - 0.5).abs() < 1e-9);
+    let b9 = &c.bins[9];
+    assert_eq!(b9.rated, 3);
+    assert!((b9.mean_confidence.unwrap() - 0.95).abs() < 1e-9);
+    assert!((b9.share_correct.unwrap() - 2.0 / 3.0).abs() < 1e-9);
+    assert!(c.bins[0].share_correct.is_none());
+    // ECE = 2/5·|0.5 − 0.325| + 3/5·|0.6667 − 0.95| = 0.07 + 0.17 = 0.24.
+    assert!((c.ece.unwrap() - 0.24).abs() < 1e-9, "{:?}", c.ece);
+}
+
+#[tokio::test]
+async fn analytics_on_a_seeded_fixture_match_hand_counts() {
+    let (_d, store) = open().await;
+    let lee = session(&store, "lee").await;
+    let mk = |id: &str, intent: &str, conf: f64, version: &str, day: &str, reason: &str| {
+        let mut d = doc(id, "normal", &format!("{day}T10:00:00Z"), intent, conf);
+        d["bot"]["version"] = json!(version);
+        d["reason"] = json!(reason);
+        d
+    };
+    for d in [
+        mk("h1", "refund", 0.30, "v1", "2026-11-20", "low_confidence"),
+        mk("h2", "refund", 0.35, "v1", "2026-11-20", "low_confidence"),
+        mk("h3", "refund", 0.90, "v2", "2026-11-21", "tool_failure"),
+        mk("h4", "order_status", 0.95, "v2", "2026-11-21", "low_confidence"),
+        mk("h5", "order_status", 1.0, "v2", "2026-11-22", "max_turns"),
+        mk("h6", "order_status", 0.5, "v2", "2026-11-22", "max_turns"),
+    ] {
+        store.ingest(&bytes(&d), "test").await.unwrap();
+    }
+    for (id, correct, overall) in [("h1", true, 3), ("h2", false, 1), ("h3", true, 5), ("h4", true, 4), ("h5", false, 2)] {
+        store.rate(&lee, id, rubric(correct, overall), T0).await.unwrap();
+    }
+    let a = store.analytics(&lee, &AnalyticsFilter::default(), T0).await.unwrap();
+    assert_eq!((a.escalations, a.rated), (6, 5));
+    assert!((a.calibration.ece.unwrap() - 0.24).abs() < 1e-9, "same verdicts as calibration_by_hand");
+    let refund = a.by_intent.iter().find(|i| i.intent == "refund").unwrap();
+    assert_eq!((refund.escalations, refund.rated), (3, 3));
+    assert!((refund.avg_overall.unwrap() - 3.0).abs() < 1e-9);
+    assert!((refund.intent_correct_share.unwrap() - 2.0 / 3.0).abs() < 1e-9);
+    assert_eq!(refund.overall_counts, vec![1, 0, 1, 0, 1]);
+    let order = a.by_intent.iter().find(|i| i.intent == "order_status").unwrap();
+    assert_eq!((order.escalations, order.rated), (3, 2), "h6 is unrated");
+    let v2 = a.by_version.iter().find(|v| v.bot_version == "v2").unwrap();
+    assert_eq!((v2.escalations, v2.rated), (4, 3));
+    assert!((v2.avg_overall.unwrap() - 11.0 / 3.0).abs() < 1e-9);
+    let day21: Vec<_> = a.by_day_reason.iter().filter(|d| d.day == "2026-11-21").map(|d| (d.reason.as_str(), d.count)).collect();
+    assert_eq!(day21, vec![("low_confidence", 1), ("tool_failure", 1)]);
+
+    // Filters narrow everything.
+    let f = AnalyticsFilter { bot_versions: vec!["v1".into()], ..Default::default() };
+    let a1 = store.analytics(&lee, &f, T0).await.unwrap();
+    assert_eq!((a1.escalations, a1.rated), (2, 2));
+    let f = AnalyticsFilter { from_ms: Some(chrono::DateTime::parse_from_rfc3339("2026-11-22T00:00:00Z").unwrap().timestamp_millis()), ..Default::default() };
+    assert_eq!(store.analytics(&lee, &f, T0).await.unwrap().escalations, 2);
+
+    // Exports.
+    let csv = store.export_csv(&lee, ExportTable::ByIntent, &AnalyticsFilter::default(), T0).await.unwrap();
+    assert!(csv.starts_with("intent,escalations"));
+    assert!(csv.contains("refund,3,0.5167,3,3.0000,0.6667,1.0000"), "{csv}");
+    let cases = store.export_eval_cases(&lee, &AnalyticsFilter::default(), T0).await.unwrap();
+    assert_eq!(cases.lines().count(), 5);
+    let first: serde_json::Value = serde_json::from_str(cases.lines().next().unwrap()).unwrap();
+    assert_eq!(first["expected"]["intent"], "refund");
+    assert_eq!(first["bot"]["version"], "v1");
+    let second: serde_json::Value = serde_json::from_str(cases.lines().nth(1).unwrap()).unwrap();
+    assert_eq!(second["expected"]["intent"], "order_status", "the team lead's intent when the bot's was wrong");
+}
+
+#[tokio::test]
+async fn the_first_admin_can_only_be_created_on_an_empty_database_and_the_last_admin_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("real.db")).await.unwrap();
+    assert!(!store.has_users().await.unwrap());
+    let admin = store
+        .create_first_admin(NewUser { username: "root".into(), display_name: "Root".into(), password: "correct horse".into(), roles: vec![] })
+        .await
+        .unwrap();
+    assert_eq!(admin.roles, vec![Role::Admin]);
+    let again = store
+        .create_first_admin(NewUser { username: "eve".into(), display_name: "Eve".into(), password: "correct horse".into(), roles: vec![] })
+        .await;
+    assert!(matches!(again, Err(PeopleError::Conflict(_))));
+    let s = store.sign_in("root", "correct horse", T0).await.unwrap();
+    assert!(matches!(store.update_user(&s, admin.id, vec![Role::Agent], true, T0).await, Err(PeopleError::Conflict(_))));
+    let short = NewUser { username: "x".into(), display_name: "X".into(), password: "short".into(), roles: vec![Role::Agent] };
+    assert!(matches!(store.create_user(&s, short, T0).await, Err(PeopleError::Invalid(_))));
+}

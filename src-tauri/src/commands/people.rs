@@ -1,0 +1,60 @@
+use desk_core::ipc::SessionState;
+use desk_core::people::{now_ms, NewUser, Role, UserSummary};
+use tauri::State;
+
+use crate::error::CmdResult;
+use crate::AppState;
+
+#[tauri::command]
+pub async fn session_state(state: State<'_, AppState>) -> CmdResult<SessionState> {
+    Ok(state.sessions.state())
+}
+
+#[tauri::command]
+pub async fn sign_in(state: State<'_, AppState>, username: String, password: String, switch_user: bool) -> CmdResult<SessionState> {
+    state.sessions.authorize("sign_in")?;
+    let s = state.store.sign_in(&username, &password, now_ms()).await?;
+    state.sessions.push(s, switch_user);
+    Ok(state.sessions.state())
+}
+
+#[tauri::command]
+pub async fn sign_out(state: State<'_, AppState>) -> CmdResult<SessionState> {
+    state.sessions.pop();
+    Ok(state.sessions.state())
+}
+
+#[tauri::command]
+pub async fn step_up(state: State<'_, AppState>, password: String) -> CmdResult<SessionState> {
+    let s = state.sessions.require("step_up")?;
+    let s = state.store.step_up(&s, &password, now_ms()).await?;
+    state.sessions.replace_current(s);
+    Ok(state.sessions.state())
+}
+
+#[tauri::command]
+pub async fn create_first_admin(state: State<'_, AppState>, user: NewUser) -> CmdResult<SessionState> {
+    let password = user.password.clone();
+    let created = state.store.create_first_admin(user).await?;
+    let s = state.store.sign_in(&created.username, &password, now_ms()).await?;
+    state.sessions.push(s, false);
+    Ok(state.sessions.state())
+}
+
+#[tauri::command]
+pub async fn list_users(state: State<'_, AppState>) -> CmdResult<Vec<UserSummary>> {
+    let s = state.sessions.require("list_users")?;
+    Ok(state.store.list_users(&s, now_ms()).await?)
+}
+
+#[tauri::command]
+pub async fn create_user(state: State<'_, AppState>, user: NewUser) -> CmdResult<UserSummary> {
+    let s = state.sessions.require("create_user")?;
+    Ok(state.store.create_user(&s, user, now_ms()).await?)
+}
+
+#[tauri::command]
+pub async fn update_user(state: State<'_, AppState>, user_id: i64, roles: Vec<Role>, active: bool) -> CmdResult<UserSummary> {
+    let s = state.sessions.require("update_user")?;
+    Ok(state.store.update_user(&s, user_id, roles, active, now_ms()).await?)
+}

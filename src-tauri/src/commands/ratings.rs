@@ -1,0 +1,70 @@
+use desk_core::analytics::{Analytics, AnalyticsFilter, ExportTable};
+use desk_core::ipc::IpcError;
+use desk_core::people::now_ms;
+use desk_core::ratings::{Rating, RatingInput};
+use tauri::State;
+
+use crate::error::CmdResult;
+use crate::AppState;
+
+#[tauri::command]
+pub async fn claim_handoff(state: State<'_, AppState>, handoff_id: String) -> CmdResult<()> {
+    let s = state.sessions.require("claim_handoff")?;
+    Ok(state.store.claim(&s, &handoff_id, now_ms()).await?)
+}
+
+#[tauri::command]
+pub async fn release_handoff(state: State<'_, AppState>, handoff_id: String) -> CmdResult<()> {
+    let s = state.sessions.require("release_handoff")?;
+    Ok(state.store.release(&s, &handoff_id, now_ms()).await?)
+}
+
+#[tauri::command]
+pub async fn rate_handoff(state: State<'_, AppState>, handoff_id: String, input: RatingInput) -> CmdResult<Rating> {
+    let s = state.sessions.require("rate_handoff")?;
+    Ok(state.store.rate(&s, &handoff_id, input, now_ms()).await?)
+}
+
+#[tauri::command]
+pub async fn handoff_ratings(state: State<'_, AppState>, handoff_id: String) -> CmdResult<Vec<Rating>> {
+    let s = state.sessions.require("handoff_ratings")?;
+    Ok(state.store.ratings_of(&s, &handoff_id, now_ms()).await?)
+}
+
+#[tauri::command]
+pub async fn next_unrated(state: State<'_, AppState>, after_seq: Option<i64>) -> CmdResult<Option<String>> {
+    let s = state.sessions.require("next_unrated")?;
+    Ok(state.store.next_unrated(&s, after_seq, now_ms()).await?)
+}
+
+#[tauri::command]
+pub async fn analytics(state: State<'_, AppState>, filter: AnalyticsFilter) -> CmdResult<Analytics> {
+    let s = state.sessions.require("analytics")?;
+    Ok(state.store.analytics(&s, &filter, now_ms()).await?)
+}
+
+async fn write_export(path: &str, body: String) -> CmdResult<i64> {
+    let path = path.trim();
+    if path.is_empty() {
+        return Err(IpcError::invalid_input("Choose where to save the export."));
+    }
+    let n = body.len() as i64;
+    tokio::fs::write(path, body).await.map_err(|e| IpcError::invalid_input(format!("Cannot write {path}: {e}")))?;
+    Ok(n)
+}
+
+/// Writes a table of the analytics as CSV to `path`; returns the bytes written.
+#[tauri::command]
+pub async fn export_csv(state: State<'_, AppState>, table: ExportTable, filter: AnalyticsFilter, path: String) -> CmdResult<i64> {
+    let s = state.sessions.require("export_csv")?;
+    let body = state.store.export_csv(&s, table, &filter, now_ms()).await?;
+    write_export(&path, body).await
+}
+
+/// Writes rated handoffs as JSON Lines evaluation cases to `path`; returns the bytes written.
+#[tauri::command]
+pub async fn export_eval_cases(state: State<'_, AppState>, filter: AnalyticsFilter, path: String) -> CmdResult<i64> {
+    let s = state.sessions.require("export_eval_cases")?;
+    let body = state.store.export_eval_cases(&s, &filter, now_ms()).await?;
+    write_export(&path, body).await
+}
