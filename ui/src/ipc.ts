@@ -4,7 +4,22 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { Commands, Events, IpcError, IpcErrorKind } from "./bindings";
 
-const KINDS: readonly IpcErrorKind[] = ["not_found", "invalid_input", "internal"];
+const KINDS: readonly IpcErrorKind[] = [
+  "not_found",
+  "invalid_input",
+  "internal",
+  "unauthenticated",
+  "forbidden",
+  "step_up_required",
+  "wrong_credentials",
+  "rate_limited",
+  "conflict",
+];
+
+/** Whether `e` is an IPC failure of the given kind. */
+export function isKind(e: unknown, kind: IpcErrorKind): boolean {
+  return toIpcError(e).kind === kind;
+}
 
 /** A failed command, shaped like the Rust side's `IpcError` (and an `Error`, for stack traces). */
 export class IpcFailure extends Error implements IpcError {

@@ -4,9 +4,14 @@ import type {
   Channel,
   ConfidenceBand,
   EscalationReason,
+  EscalationTiming,
+  ExportTable,
+  FieldProvenance,
   Priority,
+  Role,
   SentimentLabel,
   SortKey,
+  SummaryVerdict,
   TurnRole,
 } from "./bindings";
 
@@ -107,3 +112,46 @@ export const SORT_LABEL: Record<SortKey, { name: string; asc: string; desc: stri
 export function customerLabel(name: string | null, id: string): string {
   return name !== null && name.trim() !== "" ? name : id;
 }
+
+export const USER_ROLES: readonly Role[] = ["agent", "supervisor", "team_lead", "admin"];
+
+export const USER_ROLE_LABEL: Record<Role, string> = {
+  agent: "Agent",
+  supervisor: "Supervisor",
+  team_lead: "Team lead",
+  admin: "Admin",
+};
+
+export function rolesLabel(roles: readonly Role[]): string {
+  return roles.map((r) => USER_ROLE_LABEL[r]).join(", ");
+}
+
+/** "Ana Agent" → "AA", "lee" → "LE": for the small claimed-by avatars. */
+export function initials(name: string): string {
+  const words = name.trim().split(/[\s\-_.]+/).filter(Boolean);
+  if (words.length === 0) return "?";
+  if (words.length === 1) return words[0]!.slice(0, 2).toUpperCase();
+  return (words[0]![0]! + words[words.length - 1]![0]!).toUpperCase();
+}
+
+export const PROVENANCE_LABEL: Record<FieldProvenance, { word: string; hint: string }> = {
+  verified: { word: "verified", hint: "Verified by a system (e.g. an order lookup)" },
+  stated: { word: "stated", hint: "Stated by the customer, not checked" },
+  inferred: { word: "inferred", hint: "Inferred by the bot: check it with the customer" },
+};
+
+export const SUMMARY_VERDICT_LABEL: Record<SummaryVerdict, string> = { yes: "Yes", partly: "Partly", no: "No" };
+
+export const TIMING_LABEL: Record<EscalationTiming, string> = {
+  too_early: "Too early",
+  right: "Right",
+  too_late: "Too late",
+};
+
+export const EXPORT_TABLE_LABEL: Record<ExportTable, string> = {
+  by_intent: "Ratings by intent",
+  by_version: "Ratings by bot version",
+  by_day_reason: "Escalations by day and reason",
+  calibration: "Calibration bins",
+  ratings: "Every rating",
+};

@@ -10,7 +10,10 @@
 //! * [`ipc`]: the types the desktop shell exchanges with its window (exported to TypeScript).
 
 pub mod analytics;
+pub mod audit;
 pub mod claims;
+pub mod demo_backend;
+pub mod gates;
 pub mod handoff;
 pub mod ingest;
 pub mod ipc;

@@ -23,6 +23,8 @@ async fn row_ids(app: &App) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn agent_works_the_live_queue_in_the_real_window() {
     let app = App::start(&[("HANDOFF_DESK_DEMO_INTERVAL_SECS", "2")]).await;
+    app.screenshot("00-sign-in").await;
+    app.sign_in("ana").await;
 
     // The demo bot seeds the queue; the rows appear without any reload.
     app.wait_count("[data-testid=queue-row]", 10, Duration::from_secs(60)).await;

@@ -1,12 +1,14 @@
-import { SHORTCUTS } from "../shortcuts";
+import { useSession } from "../session/context";
+import { shortcutsFor } from "../shortcuts";
 import { Modal } from "./Modal";
 
 export function ShortcutHelp({ onClose }: { onClose: () => void }) {
+  const { can } = useSession();
   return (
     <Modal title="Keyboard shortcuts" onClose={onClose} className="modal--help">
       <table className="shortcuts" data-testid="shortcut-help">
         <tbody>
-          {SHORTCUTS.map((s) => (
+          {shortcutsFor(can).map((s) => (
             <tr key={s.does}>
               <td className="shortcuts__keys">
                 {s.keys.map((k, i) => (

@@ -1,20 +1,50 @@
 import type { QueueFacets } from "../bindings";
+import { initials, rolesLabel } from "../labels";
+import { useSession } from "../session/context";
+import type { View } from "../App";
 
 type Props = {
   facets: QueueFacets | undefined;
-  view: "desk" | "quarantine";
+  view: View;
+  onView: (v: View) => void;
   onQuarantine: () => void;
   onImport: () => void;
   onHelp: () => void;
+  onSwitchUser: () => void;
+  onSignOut: () => void;
+  signingOut: boolean;
 };
 
-/** App name, the counts that matter, and the few global actions. */
-export function TopBar({ facets, view, onQuarantine, onImport, onHelp }: Props) {
+/** App name, the screens this user may open, the counts that matter, and who is signed in. */
+export function TopBar({ facets, view, onView, onQuarantine, onImport, onHelp, onSwitchUser, onSignOut, signingOut }: Props) {
+  const { actor, previous, can } = useSession();
   const total = facets?.total;
   const quarantined = facets?.quarantined ?? 0;
+  const tabs: { view: View; label: string; testId: string; keys: string; show: boolean }[] = [
+    { view: "desk", label: "Desk", testId: "nav-desk", keys: "g d", show: can("view_queue") },
+    { view: "analytics", label: "Analytics", testId: "nav-analytics", keys: "g a", show: can("view_analytics") },
+    { view: "admin", label: "Users", testId: "nav-admin", keys: "g u", show: can("manage_users") },
+  ];
   return (
     <header className="topbar">
       <h1 className="topbar__name">Handoff Desk</h1>
+      <nav className="topbar__nav" aria-label="Screens">
+        {tabs
+          .filter((t) => t.show)
+          .map((t) => (
+            <button
+              key={t.view}
+              type="button"
+              className="tab"
+              data-testid={t.testId}
+              aria-current={view === t.view ? "page" : undefined}
+              title={`${t.label} (${t.keys})`}
+              onClick={() => onView(t.view)}
+            >
+              {t.label}
+            </button>
+          ))}
+      </nav>
       <span className="topbar__count">
         <span data-testid="total-count" data-count={total ?? ""}>
           {total === undefined ? "…" : total.toLocaleString()}
@@ -22,20 +52,24 @@ export function TopBar({ facets, view, onQuarantine, onImport, onHelp }: Props) 
         {total === 1 ? "escalation" : "escalations"}
       </span>
       <span className="topbar__spacer" />
-      <button
-        type="button"
-        className={`button button--small topbar__quarantine${quarantined > 0 ? " has-items" : ""}`}
-        data-testid="nav-quarantine"
-        data-count={quarantined}
-        aria-pressed={view === "quarantine"}
-        title="Documents that failed validation (g q)"
-        onClick={onQuarantine}
-      >
-        Quarantine <span className="count-badge">{quarantined.toLocaleString()}</span>
-      </button>
-      <button type="button" className="button button--small" data-testid="open-import" onClick={onImport} title="Import a file (i)">
-        Import…
-      </button>
+      {can("view_quarantine") && (
+        <button
+          type="button"
+          className={`button button--small topbar__quarantine${quarantined > 0 ? " has-items" : ""}`}
+          data-testid="nav-quarantine"
+          data-count={quarantined}
+          aria-pressed={view === "quarantine"}
+          title="Documents that failed validation (g q)"
+          onClick={onQuarantine}
+        >
+          Quarantine <span className="count-badge">{quarantined.toLocaleString()}</span>
+        </button>
+      )}
+      {can("import_handoffs") && (
+        <button type="button" className="button button--small" data-testid="open-import" onClick={onImport} title="Import a file (i)">
+          Import…
+        </button>
+      )}
       <button
         type="button"
         className="button button--small button--icon"
@@ -46,6 +80,30 @@ export function TopBar({ facets, view, onQuarantine, onImport, onHelp }: Props) 
       >
         ?
       </button>
+      <div className="user" role="group" aria-label="Signed-in user">
+        <span className="user__who" data-testid="current-user" title={`${actor.display_name} (${actor.username}) · ${rolesLabel(actor.roles)}`}>
+          <span className="avatar avatar--me" aria-hidden="true">
+            {initials(actor.display_name)}
+          </span>
+          <span className="user__text">
+            <span className="user__name">{actor.display_name}</span>
+            <span className="user__roles">{rolesLabel(actor.roles)}</span>
+          </span>
+        </span>
+        <button type="button" className="button button--small button--quiet" data-testid="switch-user" onClick={onSwitchUser} title="Another user signs in on this desk; signing out hands it back">
+          Switch user…
+        </button>
+        <button
+          type="button"
+          className="button button--small button--quiet"
+          data-testid="sign-out"
+          onClick={onSignOut}
+          disabled={signingOut}
+          title={previous ? `Sign out and give the desk back to ${previous.display_name}` : "Sign out"}
+        >
+          {previous ? `Hand back to ${previous.display_name}` : "Sign out"}
+        </button>
+      </div>
     </header>
   );
 }

@@ -40,12 +40,16 @@ impl Role {
     pub fn grants(self, p: Permission) -> bool {
         use Permission::*;
         match self {
-            Role::Agent => matches!(p, ViewQueue | ViewQuarantine | ClaimHandoff),
-            Role::Supervisor => {
-                matches!(p, ViewQueue | ViewQuarantine | ClaimHandoff | ReassignHandoff | ImportHandoffs | ViewAnalytics | ApproveToolCalls)
+            Role::Agent => matches!(p, ViewQueue | ViewQuarantine | ClaimHandoff | ProposeToolCalls | ViewAudit),
+            Role::Supervisor => matches!(
+                p,
+                ViewQueue | ViewQuarantine | ClaimHandoff | ReassignHandoff | ImportHandoffs | ViewAnalytics | ProposeToolCalls
+                    | ApproveToolCalls | ViewAudit
+            ),
+            Role::TeamLead => matches!(p, ViewQueue | ViewQuarantine | RateHandoffs | ViewAnalytics | ExportData | ViewAudit),
+            Role::Admin => {
+                matches!(p, ViewQueue | ViewQuarantine | ImportHandoffs | ViewAnalytics | ExportData | ManageUsers | ChangePolicy | ViewAudit)
             }
-            Role::TeamLead => matches!(p, ViewQueue | ViewQuarantine | RateHandoffs | ViewAnalytics | ExportData),
-            Role::Admin => matches!(p, ViewQueue | ViewQuarantine | ImportHandoffs | ViewAnalytics | ExportData | ManageUsers | ChangePolicy),
         }
     }
 }
@@ -64,8 +68,12 @@ pub enum Permission {
     ViewAnalytics,
     ExportData,
     ManageUsers,
+    /// Propose (and confirm or retry) tool calls on a customer's account.
+    ProposeToolCalls,
     ApproveToolCalls,
     ChangePolicy,
+    /// See the audit log and verify its chain.
+    ViewAudit,
 }
 
 impl Permission {
@@ -79,8 +87,10 @@ impl Permission {
         Permission::ViewAnalytics,
         Permission::ExportData,
         Permission::ManageUsers,
+        Permission::ProposeToolCalls,
         Permission::ApproveToolCalls,
         Permission::ChangePolicy,
+        Permission::ViewAudit,
     ];
 
     /// Sensitive actions ask for the password again (step-up) within [`STEP_UP_WINDOW_MS`].

@@ -37,6 +37,8 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations"
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    /// Serialises this process's audited writes, so appends to the hash chain never interleave.
+    write_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
@@ -64,11 +66,16 @@ impl Store {
     async fn connect(options: SqliteConnectOptions, max: u32) -> Result<Self> {
         let pool = SqlitePoolOptions::new().max_connections(max).connect_with(options).await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self { pool, write_lock: Default::default() })
     }
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// Held while writing a state change and its audit event.
+    pub async fn write_lock(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.write_lock.lock().await
     }
 
     /// Reads a value the app keeps about itself.

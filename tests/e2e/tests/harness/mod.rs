@@ -124,6 +124,45 @@ impl App {
         self.client.active_element().await.expect("active element").send_keys(keys).await.expect("send keys");
     }
 
+    /// Signs in through the sign-in screen (demo accounts, demo password).
+    pub async fn sign_in(&self, username: &str) {
+        self.wait_count("[data-testid=signin-username]", 1, Duration::from_secs(60)).await;
+        let user = self.client.find(Locator::Css("[data-testid=signin-username]")).await.expect("username field");
+        user.clear().await.ok();
+        user.send_keys(username).await.expect("type username");
+        let pw = self.client.find(Locator::Css("[data-testid=signin-password]")).await.expect("password field");
+        pw.clear().await.ok();
+        pw.send_keys(desk_core::people::DEMO_PASSWORD).await.expect("type password");
+        self.client.find(Locator::Css("[data-testid=signin-submit]")).await.expect("submit").click().await.expect("click submit");
+        let display = desk_core::people::DEMO_USERS
+            .iter()
+            .find(|(u, _, _)| *u == username)
+            .map(|(_, d, _)| d.split(' ').next().unwrap_or(d).to_owned())
+            .unwrap_or_else(|| username.to_owned());
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css("[data-testid=current-user]")).await {
+                if el.text().await.unwrap_or_default().contains(&display) {
+                    break;
+                }
+            }
+            if Instant::now() > deadline {
+                self.screenshot("signin-timeout").await;
+                panic!("signing in as {username} did not reach the desk");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Whether an element matching `css` exists now.
+    pub async fn exists(&self, css: &str) -> bool {
+        self.client.find_all(Locator::Css(css)).await.map(|v| !v.is_empty()).unwrap_or(false)
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();

@@ -1,6 +1,6 @@
 import type { QueueFilter } from "../../bindings";
 import { BAND_WORD, CHANNEL_LABEL, PRIORITY_LABEL, REASON_LABEL, SENTIMENT_LABEL } from "../../labels";
-import { FILTER_FACETS, activeFilterCount, type FilterFacet } from "./query";
+import { FILTER_FACETS, activeFilterCount, emptyFilter, type FilterFacet } from "./query";
 
 const FACET_NAME: Record<FilterFacet, string> = {
   priorities: "Priority",
@@ -50,7 +50,7 @@ export function ActiveFilters({ filter, onChange }: { filter: QueueFilter; onCha
       <button
         type="button"
         className="link-button"
-        onClick={() => onChange({ ...filter, priorities: [], channels: [], reasons: [], intents: [], sentiments: [], bands: [] })}
+        onClick={() => onChange({ ...emptyFilter(), search: filter.search, claim: filter.claim })}
       >
         Clear all
       </button>

@@ -22,6 +22,8 @@ type Props = {
   selectedId: string | null;
   openId: string | null;
   fresh: ReadonlySet<string>;
+  /** The signed-in user, to tell their claims from others'. */
+  meId: number;
   onRowClick: (id: string) => void;
   ref?: Ref<QueueListHandle>;
 };
@@ -45,6 +47,7 @@ export function QueueList({
   selectedId,
   openId,
   fresh,
+  meId,
   onRowClick,
   ref,
 }: Props) {
@@ -178,6 +181,7 @@ export function QueueList({
               selected={row.handoff_id === selectedId}
               open={row.handoff_id === openId}
               isNew={fresh.has(row.handoff_id)}
+              mine={row.claimed_by_id !== null && row.claimed_by_id === meId}
               onClick={onRowClick}
             />
           );

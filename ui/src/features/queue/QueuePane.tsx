@@ -1,11 +1,12 @@
 import { useCallback, useImperativeHandle, useMemo, useRef, useState, type Ref } from "react";
-import type { QueueFilter, QueueSort } from "../../bindings";
+import type { ClaimFilter, QueueFilter, QueueSort } from "../../bindings";
 import { EmptyState } from "../../components/EmptyState";
 import { ErrorState } from "../../components/ErrorState";
 import { ActiveFilters } from "./ActiveFilters";
 import { FilterPanel } from "./FilterPanel";
 import { useFacets, useQueue } from "./hooks";
-import { activeFilterCount, emptyFilter } from "./query";
+import { useSession } from "../../session/context";
+import { activeFilterCount, emptyFilter, isNarrowed } from "./query";
 import { QueueList, type QueueListHandle } from "./QueueList";
 import { ROW_HEIGHT } from "./QueueRowView";
 import { SearchBox, type SearchBoxHandle } from "./SearchBox";
@@ -50,6 +51,7 @@ export function QueuePane({
   ref,
 }: Props) {
   const q = useQueue(filter, sort);
+  const { actor, can } = useSession();
   const facets = useFacets();
   const [filtersOpen, setFiltersOpen] = useState(false);
   const list = useRef<QueueListHandle>(null);
@@ -118,7 +120,7 @@ export function QueuePane({
 
   const onSearch = useCallback((s: string | null) => onFilterChange({ ...filter, search: s }), [filter, onFilterChange]);
   const nFilters = activeFilterCount(filter);
-  const narrowed = nFilters > 0 || filter.search !== null;
+  const narrowed = isNarrowed(filter);
   const fetchNext = useCallback(() => void q.fetchNextPage(), [q]);
   const resetKey = useMemo(() => JSON.stringify([filter, sort]), [filter, sort]);
 
@@ -132,7 +134,13 @@ export function QueuePane({
   } else if (rows.length === 0) {
     body = narrowed ? (
       <EmptyState title="No escalations match" testId="queue-empty">
-        <p>Nothing in the queue matches these filters{filter.search !== null ? " and search words" : ""}.</p>
+        <p>
+          {filter.claim === "mine" && nFilters === 0 && filter.search === null
+            ? "You have not claimed any escalation. Claim one with c."
+            : filter.claim === "unclaimed" && nFilters === 0 && filter.search === null
+              ? "Every escalation has been claimed."
+              : `Nothing in the queue matches these filters${filter.search !== null ? " and search words" : ""}.`}
+        </p>
         <button type="button" className="button" onClick={() => onFilterChange(emptyFilter())}>
           Clear filters and search
         </button>
@@ -157,6 +165,7 @@ export function QueuePane({
         selectedId={selectedId}
         openId={openId}
         fresh={fresh}
+        meId={actor.user_id}
         onRowClick={onRowClick}
       />
     );
@@ -167,6 +176,11 @@ export function QueuePane({
       <div className="queue__toolbar">
         <SearchBox ref={search} value={filter.search} onSearch={onSearch} onLeave={() => list.current?.focus()} />
         <div className="queue__controls">
+          <ClaimSwitch
+            value={filter.claim}
+            showMine={can("claim_handoff")}
+            onChange={(claim) => onFilterChange({ ...filter, claim })}
+          />
           <button
             type="button"
             className={`button button--small${nFilters > 0 ? " button--active" : ""}`}
@@ -239,6 +253,41 @@ function QueueSkeleton() {
           <span className="skeleton" />
           <span className="skeleton skeleton--mid" />
         </div>
+      ))}
+    </div>
+  );
+}
+
+const CLAIM_OPTIONS: { value: ClaimFilter; label: string; hint: string }[] = [
+  { value: "any", label: "Any", hint: "Claimed or not" },
+  { value: "mine", label: "Mine", hint: "Escalations you have claimed" },
+  { value: "unclaimed", label: "Unclaimed", hint: "Nobody has claimed them yet" },
+];
+
+/** Any / Mine / Unclaimed: who has claimed the escalations listed. */
+function ClaimSwitch({
+  value,
+  showMine,
+  onChange,
+}: {
+  value: ClaimFilter;
+  showMine: boolean;
+  onChange: (v: ClaimFilter) => void;
+}) {
+  return (
+    <div className="segmented" role="group" aria-label="Claimed by" data-testid="claim-filter">
+      {CLAIM_OPTIONS.filter((o) => showMine || o.value !== "mine").map((o) => (
+        <button
+          key={o.value}
+          type="button"
+          className="segmented__item"
+          aria-pressed={value === o.value}
+          data-testid={`claim-filter-${o.value}`}
+          title={o.hint}
+          onClick={() => onChange(o.value)}
+        >
+          {o.label}
+        </button>
       ))}
     </div>
   );

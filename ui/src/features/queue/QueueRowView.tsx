@@ -2,7 +2,9 @@ import { memo } from "react";
 import type { QueueRow } from "../../bindings";
 import { PriorityBadge } from "../../components/PriorityBadge";
 import { WaitingTime } from "../../components/WaitingTime";
-import { BAND_SHORT, CHANNEL_LABEL, REASON_LABEL, SENTIMENT_LABEL, customerLabel } from "../../labels";
+import { useNow } from "../../clock";
+import { BAND_SHORT, CHANNEL_LABEL, REASON_LABEL, SENTIMENT_LABEL, customerLabel, initials } from "../../labels";
+import { slaLevel } from "../../time";
 
 export const ROW_HEIGHT = 70;
 
@@ -13,11 +15,20 @@ type Props = {
   selected: boolean;
   open: boolean;
   isNew: boolean;
+  /** Claimed by the signed-in user. */
+  mine: boolean;
   onClick: (id: string) => void;
 };
 
-export const QueueRowView = memo(function QueueRowView({ row, index, top, selected, open, isNew, onClick }: Props) {
+export const QueueRowView = memo(function QueueRowView({ row, index, top, selected, open, isNew, mine, onClick }: Props) {
   const customer = customerLabel(row.customer_name, row.customer_id);
+  const now = useNow();
+  // Nobody has picked up an urgent or high escalation that is already past its SLA: the row
+  // stands out more than a late one someone is working on.
+  const unattended =
+    row.claimed_by === null &&
+    (row.priority === "urgent" || row.priority === "high") &&
+    slaLevel(now - row.escalated_ms, row.sla_secs) === "breach";
   return (
     <div
       id={`queue-row-${row.handoff_id}`}
@@ -27,7 +38,8 @@ export const QueueRowView = memo(function QueueRowView({ row, index, top, select
       data-index={index}
       aria-selected={selected}
       aria-current={open ? "true" : undefined}
-      className={`qrow${selected ? " qrow--selected" : ""}${open ? " qrow--open" : ""}${isNew ? " qrow--new" : ""}`}
+      className={`qrow${selected ? " qrow--selected" : ""}${open ? " qrow--open" : ""}${isNew ? " qrow--new" : ""}${unattended ? " qrow--unattended" : ""}`}
+      data-claimed={row.claimed_by !== null ? (mine ? "mine" : "other") : "no"}
       style={{ transform: `translateY(${top}px)`, height: ROW_HEIGHT }}
       onClick={() => onClick(row.handoff_id)}
     >
@@ -45,7 +57,22 @@ export const QueueRowView = memo(function QueueRowView({ row, index, top, select
             <span className="visually-hidden"> failed actions</span>
           </span>
         )}
+        {unattended && (
+          <span className="qrow__unclaimed" title="Past its SLA and nobody has claimed it">
+            unclaimed
+          </span>
+        )}
         <WaitingTime escalatedMs={row.escalated_ms} slaSecs={row.sla_secs} />
+        {row.claimed_by !== null && (
+          <span
+            className={`avatar avatar--row${mine ? " avatar--me" : ""}`}
+            data-testid="row-claimed-by"
+            title={`Claimed by ${row.claimed_by}${mine ? " (you)" : ""}`}
+          >
+            <span aria-hidden="true">{initials(row.claimed_by)}</span>
+            <span className="visually-hidden">claimed by {row.claimed_by}</span>
+          </span>
+        )}
       </div>
       <div className="qrow__line qrow__summary" title={row.summary}>
         {row.summary}

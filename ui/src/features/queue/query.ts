@@ -7,7 +7,7 @@ export const PAGE_SIZE = 200;
 export const DEFAULT_SORT: QueueSort = { key: "triage", descending: false };
 
 export function emptyFilter(): QueueFilter {
-  return { search: null, priorities: [], channels: [], reasons: [], intents: [], sentiments: [], bands: [] };
+  return { search: null, priorities: [], channels: [], reasons: [], intents: [], sentiments: [], bands: [], claim: "any" };
 }
 
 /** The list-valued parts of a filter (everything but the search words). */
@@ -21,6 +21,11 @@ export const FILTER_FACETS: readonly FilterFacet[] = [
   "bands",
   "intents",
 ];
+
+/** The queue is narrowed by anything (facets, claim or search words). */
+export function isNarrowed(f: QueueFilter): boolean {
+  return activeFilterCount(f) > 0 || f.claim !== "any" || f.search !== null;
+}
 
 /** Normalise the typed search text: trimmed, inner runs of space collapsed, null when blank. */
 export function normaliseSearch(text: string): string | null {
@@ -46,6 +51,7 @@ export function buildQuery(filter: QueueFilter, sort: QueueSort, cursor: string 
       intents: [...filter.intents],
       sentiments: [...filter.sentiments],
       bands: [...filter.bands],
+      claim: filter.claim,
     },
     sort: { ...sort },
     cursor,

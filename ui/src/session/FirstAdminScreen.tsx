@@ -1,0 +1,92 @@
+import { useId, useState } from "react";
+import type { AppStatus } from "../bindings";
+import { toIpcError } from "../ipc";
+import { useCreateFirstAdmin } from "./hooks";
+
+/** A new, real database has no users: the first person creates the admin account. */
+export function FirstAdminScreen({ status }: { status: AppStatus | undefined }) {
+  const id = useId();
+  const [username, setUsername] = useState("");
+  const [displayName, setDisplayName] = useState("");
+  const [password, setPassword] = useState("");
+  const [repeat, setRepeat] = useState("");
+  const create = useCreateFirstAdmin();
+  const mismatch = repeat !== "" && repeat !== password;
+  const error = create.isError ? toIpcError(create.error) : null;
+
+  return (
+    <div className="gate">
+      <main className="gate__card" aria-labelledby="first-admin-title">
+        <h1 className="gate__app">Handoff Desk</h1>
+        <h2 id="first-admin-title" className="gate__title">
+          Create the first admin account
+        </h2>
+        <p className="muted small">
+          This database has no users yet. The admin creates everyone else's accounts from the Users screen.
+        </p>
+        <form
+          className="signin__form"
+          data-testid="first-admin-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (mismatch || create.isPending) return;
+            create.mutate({ username: username.trim(), display_name: displayName.trim(), password, roles: ["admin"] });
+          }}
+        >
+          <div className="field">
+            <label className="field__label" htmlFor={`${id}-u`}>
+              Username
+            </label>
+            <input id={`${id}-u`} className="input" autoFocus autoComplete="username" spellCheck={false} value={username} onChange={(e) => setUsername(e.target.value)} data-testid="first-admin-username" />
+          </div>
+          <div className="field">
+            <label className="field__label" htmlFor={`${id}-d`}>
+              Display name
+            </label>
+            <input id={`${id}-d`} className="input" autoComplete="name" value={displayName} onChange={(e) => setDisplayName(e.target.value)} data-testid="first-admin-display-name" />
+          </div>
+          <div className="field">
+            <label className="field__label" htmlFor={`${id}-p`}>
+              Password <span className="muted">(at least 8 characters)</span>
+            </label>
+            <input id={`${id}-p`} className="input" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} data-testid="first-admin-password" />
+          </div>
+          <div className="field">
+            <label className="field__label" htmlFor={`${id}-r`}>
+              Password again
+            </label>
+            <input
+              id={`${id}-r`}
+              className="input"
+              type="password"
+              autoComplete="new-password"
+              value={repeat}
+              aria-invalid={mismatch}
+              onChange={(e) => setRepeat(e.target.value)}
+              data-testid="first-admin-repeat"
+            />
+            {mismatch && <p className="form-error small">The two passwords differ.</p>}
+          </div>
+          {error && (
+            <p className="form-error" role="alert" data-testid="first-admin-error">
+              {error.message}
+            </p>
+          )}
+          <button
+            type="submit"
+            className="button button--primary signin__submit"
+            disabled={create.isPending || username.trim() === "" || password === "" || repeat !== password}
+            data-testid="first-admin-submit"
+          >
+            {create.isPending ? "Creating…" : "Create the admin account and sign in"}
+          </button>
+        </form>
+      </main>
+      {status && (
+        <p className="gate__foot muted small">
+          v{status.version} · <span className="mono">{status.database_path}</span>
+        </p>
+      )}
+    </div>
+  );
+}
