@@ -25,6 +25,18 @@ fn main() {
             "list_users",
             "create_user",
             "update_user",
+            "list_tools",
+            "tool_calls_for",
+            "propose_tool_call",
+            "confirm_tool_call",
+            "pending_approvals",
+            "approval_history",
+            "approve_tool_call",
+            "deny_tool_call",
+            "retry_tool_call",
+            "audit_list",
+            "audit_verify",
+            "audit_export",
         ]),
     ))
     .expect("tauri build step");

@@ -20,6 +20,15 @@ pub struct Config {
     /// `HANDOFF_DESK_BAND_MEDIUM` / `HANDOFF_DESK_BAND_HIGH`: confidence band thresholds.
     pub bands: ConfidenceBands,
     pub sla: SlaPolicy,
+    /// `HANDOFF_DESK_BACKEND_URL`: the orders/billing backend tools call; default: the embedded
+    /// demo backend on loopback.
+    pub backend_url: Option<String>,
+    /// `HANDOFF_DESK_TOOLS` / `HANDOFF_DESK_POLICY`: paths of a tools.toml / policy.toml to use
+    /// instead of the embedded ones.
+    pub tools_path: Option<PathBuf>,
+    pub policy_path: Option<PathBuf>,
+    /// `HANDOFF_DESK_APPROVAL_TTL_MINS`: how long requests and approvals live (default 30).
+    pub approval_ttl_mins: i64,
 }
 
 fn env_f64(name: &str) -> Option<f64> {
@@ -45,7 +54,18 @@ impl Config {
         if let Some(h) = env_f64("HANDOFF_DESK_BAND_HIGH") {
             bands.high = h.max(bands.medium);
         }
-        Self { data_dir, demo, demo_interval, bands, sla: SlaPolicy::default() }
+        let approval_ttl_mins = std::env::var("HANDOFF_DESK_APPROVAL_TTL_MINS").ok().and_then(|s| s.parse().ok()).filter(|m| *m > 0).unwrap_or(30);
+        Self {
+            data_dir,
+            demo,
+            demo_interval,
+            bands,
+            sla: SlaPolicy::default(),
+            backend_url: std::env::var("HANDOFF_DESK_BACKEND_URL").ok().filter(|s| !s.is_empty()),
+            tools_path: std::env::var_os("HANDOFF_DESK_TOOLS").map(PathBuf::from),
+            policy_path: std::env::var_os("HANDOFF_DESK_POLICY").map(PathBuf::from),
+            approval_ttl_mins,
+        }
     }
 
     pub fn database_path(&self) -> PathBuf {
@@ -54,5 +74,25 @@ impl Config {
 
     pub fn log_dir(&self) -> PathBuf {
         self.data_dir.join("logs")
+    }
+}
+
+impl Config {
+    /// The tool catalogue and risk policy: the embedded ones, or the files named in the
+    /// environment (a broken file is an error at start, never a silent fallback).
+    pub fn gates(&self) -> Result<desk_core::gates::Gates, String> {
+        use desk_core::gates::{policy::Policy, tools::Tools, Gates};
+        let mut g = Gates::default();
+        if let Some(p) = &self.tools_path {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            g.tools = Tools::from_toml(&text)?;
+        }
+        if let Some(p) = &self.policy_path {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            g.policy = Policy::from_toml(&text)?;
+        }
+        g.request_ttl_ms = self.approval_ttl_mins * 60_000;
+        g.approval_ttl_ms = self.approval_ttl_mins * 60_000;
+        Ok(g)
     }
 }

@@ -9,6 +9,7 @@ use crate::AppState;
 
 pub const QUEUE_CHANGED: &str = "queue-changed";
 pub const IMPORT_PROGRESS: &str = "import-progress";
+pub const GATES_CHANGED: &str = "gates-changed";
 
 pub fn queue_changed(app: &AppHandle, handoff_ids: Vec<String>, quarantined: i64) {
     if handoff_ids.is_empty() && quarantined == 0 {
@@ -65,6 +66,70 @@ fn notify_urgent(app: &AppHandle, handoff_ids: &[String]) {
             let body = format!("{} · {} · {}", h.intent.name.replace('_', " "), h.channel, h.reason.as_str().replace('_', " "));
             if let Err(e) = app.notification().builder().title("Urgent escalation").body(body).show() {
                 tracing::debug!(error = %e, "desktop notification not shown");
+            }
+        }
+    });
+}
+
+pub fn gates_changed(app: &AppHandle, v: &desk_core::gates::ToolCallView) {
+    let payload = desk_core::ipc::GatesChanged { call_id: v.id.clone(), handoff_id: v.handoff_id.clone(), state: v.state };
+    if let Err(e) = app.emit(GATES_CHANGED, payload) {
+        tracing::warn!(error = %e, "could not emit gates-changed");
+    }
+}
+
+async fn emit_call(app: &AppHandle, state: &AppState, id: &str) {
+    if let Ok(v) = state.store.tool_call(&state.gates, state.executor.base_url(), id).await {
+        gates_changed(app, &v);
+    }
+}
+
+/// A desktop notification when a call needs a supervisor and a supervisor is signed in here.
+pub fn approval_requested(app: &AppHandle, v: &desk_core::gates::ToolCallView) {
+    use tauri::Manager;
+    use tauri_plugin_notification::NotificationExt;
+    let Some(state) = app.try_state::<AppState>() else { return };
+    let supervisor_here = state.sessions.current().is_some_and(|s| s.actor.can(desk_core::people::Permission::ApproveToolCalls));
+    if !supervisor_here {
+        return;
+    }
+    let amount = v.amount.as_deref().map(|a| format!(" {a} {}", v.currency.as_deref().unwrap_or(""))).unwrap_or_default();
+    let body = format!("{}{} requested by {}", v.tool_title, amount, v.requested_by);
+    if let Err(e) = app.notification().builder().title("Approval requested").body(body).show() {
+        tracing::debug!(error = %e, "desktop notification not shown");
+    }
+}
+
+/// Executes an approved call in the background and tells the window how it ended.
+pub fn execute_in_background(app: AppHandle, state: AppState, id: String, actor: String) {
+    tauri::async_runtime::spawn(async move {
+        emit_call(&app, &state, &id).await;
+        if let Err(e) = desk_core::gates::execute(&state.store, &state.gates, &state.executor, &id, &actor, &desk_core::gates::no_hook).await {
+            tracing::error!(call_id = %id, error = %e, "tool call execution refused or failed");
+        }
+        emit_call(&app, &state, &id).await;
+    });
+}
+
+/// On start, reconciles calls left executing by a crash; then expires due requests and
+/// approvals every 15 seconds.
+pub fn start_gate_keeper(app: AppHandle, state: AppState) {
+    tauri::async_runtime::spawn(async move {
+        match desk_core::gates::reconcile(&state.store, &state.gates, &state.executor, &desk_core::gates::no_hook).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(calls = n, "reconciled tool calls left executing"),
+            Err(e) => tracing::error!(error = %e, "could not reconcile tool calls left executing"),
+        }
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
+        loop {
+            tick.tick().await;
+            match state.store.expire_tool_calls(desk_core::people::now_ms()).await {
+                Ok(ids) => {
+                    for id in ids {
+                        emit_call(&app, &state, &id).await;
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "expiry sweep failed"),
             }
         }
     });

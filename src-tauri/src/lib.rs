@@ -18,6 +18,8 @@ pub struct AppState {
     pub store: Store,
     pub config: config::Config,
     pub sessions: session::Sessions,
+    pub gates: desk_core::gates::Gates,
+    pub executor: desk_core::gates::executor::ToolExecutor,
 }
 
 /// Runs the desktop app.
@@ -37,7 +39,20 @@ pub fn run() {
                 tauri::async_runtime::block_on(store.seed_demo_users())
                     .map_err(|e| format!("cannot create the demo users: {e}"))?;
             }
-            let state = AppState { store, config, sessions: session::Sessions::default() };
+            let gates = config.gates().map_err(|e| format!("cannot load the gate configuration: {e}"))?;
+            let backend_url = match &config.backend_url {
+                Some(url) => url.clone(),
+                None => {
+                    // The embedded default: the demo orders/billing backend on loopback.
+                    let db = config.data_dir.join("demo-backend.db");
+                    let backend = tauri::async_runtime::block_on(desk_core::demo_backend::DemoBackend::start(&db, "127.0.0.1:0".parse().expect("addr")))
+                        .map_err(|e| format!("cannot start the demo backend: {e}"))?;
+                    backend.base_url()
+                }
+            };
+            let executor = desk_core::gates::executor::ToolExecutor::new(backend_url, std::time::Duration::from_secs(10));
+            let state = AppState { store, config, sessions: session::Sessions::default(), gates, executor };
+            events::start_gate_keeper(app.handle().clone(), state.clone());
             app.manage(state.clone());
             if state.config.demo {
                 events::start_demo_source(app.handle().clone(), state);
@@ -67,6 +82,18 @@ pub fn run() {
             commands::people::list_users,
             commands::people::create_user,
             commands::people::update_user,
+            commands::gates::list_tools,
+            commands::gates::tool_calls_for,
+            commands::gates::propose_tool_call,
+            commands::gates::confirm_tool_call,
+            commands::gates::pending_approvals,
+            commands::gates::approval_history,
+            commands::gates::approve_tool_call,
+            commands::gates::deny_tool_call,
+            commands::gates::retry_tool_call,
+            commands::gates::audit_list,
+            commands::gates::audit_verify,
+            commands::gates::audit_export,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
@@ -101,6 +128,18 @@ pub const REGISTERED_COMMANDS: &[&str] = &[
     "list_users",
     "create_user",
     "update_user",
+    "list_tools",
+    "tool_calls_for",
+    "propose_tool_call",
+    "confirm_tool_call",
+    "pending_approvals",
+    "approval_history",
+    "approve_tool_call",
+    "deny_tool_call",
+    "retry_tool_call",
+    "audit_list",
+    "audit_verify",
+    "audit_export",
 ];
 
 #[cfg(test)]

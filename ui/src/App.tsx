@@ -1,7 +1,11 @@
 import { useIsFetching } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { QueueFilter, QueueSort } from "./bindings";
+import type { AppStatus, QueueFilter, QueueSort } from "./bindings";
+import { ErrorState } from "./components/ErrorState";
 import { ShortcutHelp } from "./components/ShortcutHelp";
+import { UsersView } from "./features/admin/UsersView";
+import { AnalyticsView } from "./features/analytics/AnalyticsView";
+import { useClaim } from "./features/claims/hooks";
 import { ContextPane } from "./features/conversation/ContextPane";
 import { ConversationPane } from "./features/conversation/ConversationPane";
 import { useHandoff } from "./features/conversation/hooks";
@@ -10,17 +14,28 @@ import { QuarantineView } from "./features/quarantine/QuarantineView";
 import { useAppStatus, useFacets, useQueueEvents } from "./features/queue/hooks";
 import { DEFAULT_SORT, emptyFilter } from "./features/queue/query";
 import { QueuePane, type QueuePaneHandle } from "./features/queue/QueuePane";
+import { useNextUnrated } from "./features/rating/hooks";
+import { RatingPane } from "./features/rating/RatingPane";
+import { toIpcError } from "./ipc";
+import { SessionProvider, useSession } from "./session/context";
+import { FirstAdminScreen } from "./session/FirstAdminScreen";
+import { useSessionState, useSignInWhenUnauthenticated, useSignOut } from "./session/hooks";
+import { SignInScreen } from "./session/SignInScreen";
+import { StepUpProvider } from "./session/StepUp";
+import { SwitchUserDialog } from "./session/SwitchUserDialog";
 import { StatusLine } from "./shell/StatusLine";
 import { TopBar } from "./shell/TopBar";
 
-export type View = "desk" | "quarantine";
-export type Overlay = "help" | "import" | null;
+export type View = "desk" | "quarantine" | "analytics" | "admin";
+export type Overlay = "help" | "import" | "switch-user" | null;
 
 /** Where the app starts (the mock build uses it to show a given screen). */
 export type InitialState = { openId?: string | null; view?: View; overlay?: Overlay };
 
 /** How long after `g` the second key of a `g x` shortcut is awaited. */
 const CHORD_MS = 1200;
+/** How long a passing notice (e.g. "nothing left to rate") stays. */
+const FLASH_MS = 5000;
 
 /** Where a key press belongs to a field rather than to the app's shortcuts. */
 function fieldKind(t: EventTarget | null): "text" | "select" | null {
@@ -34,21 +49,69 @@ function fieldKind(t: EventTarget | null): "text" | "select" | null {
   return null;
 }
 
+/** Who is signed in decides what shows: first-admin setup, the sign-in screen, or the desk. */
 export function App({ initial }: { initial?: InitialState }) {
+  const status = useAppStatus();
+  const session = useSessionState();
+  useSignInWhenUnauthenticated();
+
+  if (session.isPending || status.isPending) {
+    return (
+      <div className="gate" aria-busy="true">
+        <p className="muted">Starting…</p>
+      </div>
+    );
+  }
+  if (session.isError) {
+    return (
+      <div className="gate">
+        <ErrorState title="The desk’s back end did not answer" error={session.error} onRetry={() => void session.refetch()} />
+      </div>
+    );
+  }
+  if (status.data?.needs_first_admin) return <FirstAdminScreen status={status.data} />;
+  const s = session.data;
+  if (!s.current) return <SignInScreen status={status.data} />;
+  return (
+    <SessionProvider info={s.current} previous={s.previous}>
+      <StepUpProvider>
+        <Workspace initial={initial} status={status.data} />
+      </StepUpProvider>
+    </SessionProvider>
+  );
+}
+
+function Workspace({ initial, status }: { initial?: InitialState; status: AppStatus | undefined }) {
+  const { can } = useSession();
   const [filter, setFilter] = useState<QueueFilter>(emptyFilter);
   const [sort, setSort] = useState<QueueSort>(DEFAULT_SORT);
   const [selectedId, setSelectedId] = useState<string | null>(initial?.openId ?? null);
   const [openId, setOpenId] = useState<string | null>(initial?.openId ?? null);
-  const [view, setView] = useState<View>(initial?.view ?? "desk");
+  const [wantedView, setView] = useState<View>(initial?.view ?? "desk");
   const [overlay, setOverlay] = useState<Overlay>(initial?.overlay ?? null);
+  const [flash, setFlash] = useState<string | null>(null);
   const queue = useRef<QueuePaneHandle>(null);
   const chordAt = useRef(0);
 
+  // A screen this user may not open (e.g. after a switch of user) falls back to the desk.
+  const permitted = (v: View) =>
+    v === "desk" || (v === "quarantine" ? can("view_quarantine") : v === "analytics" ? can("view_analytics") : can("manage_users"));
+  const view: View = permitted(wantedView) ? wantedView : "desk";
+  const showOverlay: Overlay = overlay === "import" && !can("import_handoffs") ? null : overlay;
+
   const facets = useFacets();
-  const status = useAppStatus();
   const detail = useHandoff(openId);
   const { fresh, markSeen, markAllSeen, lastEventAt } = useQueueEvents(openId);
   const fetchingQueue = useIsFetching({ queryKey: ["queue"] }) > 0;
+  const claim = useClaim();
+  const nextUnrated = useNextUnrated();
+  const signOut = useSignOut();
+
+  useEffect(() => {
+    if (flash === null) return;
+    const t = setTimeout(() => setFlash(null), FLASH_MS);
+    return () => clearTimeout(t);
+  }, [flash]);
 
   const open = useCallback(
     (id: string) => {
@@ -65,10 +128,32 @@ export function App({ initial }: { initial?: InitialState }) {
   }, []);
   const goDesk = useCallback(() => setView("desk"), []);
 
+  const claimOpen = useCallback(() => {
+    if (openId === null || !can("claim_handoff")) return;
+    claim.mutate({ handoffId: openId });
+  }, [openId, can, claim]);
+
+  const goNextUnrated = useCallback(() => {
+    if (!can("rate_handoffs") || nextUnrated.isPending) return;
+    const after = openId !== null && detail.data?.handoff.handoff_id === openId ? detail.data.seq : null;
+    nextUnrated.mutate(after, {
+      onSuccess: (id) => {
+        if (id === null) {
+          setFlash("Nothing left to rate: you have rated every handoff.");
+        } else {
+          setView("desk");
+          open(id);
+        }
+      },
+      onError: (e) => setFlash(`Could not find the next unrated handoff: ${toIpcError(e).message}`),
+    });
+  }, [can, nextUnrated, openId, detail.data, open]);
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
-      if (overlay !== null) return; // the dialog handles its own keys
+      // a dialog (ours or the step-up prompt) handles its own keys
+      if (showOverlay !== null || document.querySelector('[role="dialog"][aria-modal="true"]')) return;
       const field = fieldKind(e.target);
       if (field === "text") return; // the field handles Esc itself
       if (field === "select") {
@@ -80,14 +165,14 @@ export function App({ initial }: { initial?: InitialState }) {
 
       if (Date.now() - chordAt.current < CHORD_MS) {
         chordAt.current = 0;
-        if (e.key === "q") {
+        const target: View | null =
+          e.key === "q" ? "quarantine" : e.key === "d" ? "desk" : e.key === "a" ? "analytics" : e.key === "u" ? "admin" : null;
+        if (target !== null) {
           e.preventDefault();
-          goQuarantine();
-          return;
-        }
-        if (e.key === "d") {
-          e.preventDefault();
-          goDesk();
+          if (permitted(target)) {
+            setOverlay(null);
+            setView(target);
+          }
           return;
         }
       }
@@ -125,6 +210,7 @@ export function App({ initial }: { initial?: InitialState }) {
           setOverlay("help");
           break;
         case "i":
+          if (!can("import_handoffs")) return;
           e.preventDefault();
           setOverlay("import");
           break;
@@ -133,11 +219,21 @@ export function App({ initial }: { initial?: InitialState }) {
           e.preventDefault();
           queue.current?.jumpToNew();
           break;
+        case "c":
+          if (view !== "desk" || !can("claim_handoff")) return;
+          e.preventDefault();
+          claimOpen();
+          break;
+        case "u":
+          if (!can("rate_handoffs")) return;
+          e.preventDefault();
+          goNextUnrated();
+          break;
         case "g":
           chordAt.current = Date.now();
           break;
         case "Escape":
-          if (view === "quarantine") {
+          if (view !== "desk") {
             e.preventDefault();
             goDesk();
           }
@@ -146,22 +242,37 @@ export function App({ initial }: { initial?: InitialState }) {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [overlay, view, open, goQuarantine, goDesk]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [showOverlay, view, open, goQuarantine, goDesk, can, claimOpen, goNextUnrated]);
+
+  const rating = can("rate_handoffs");
+  const claimForOpen = claim.variables?.handoffId === openId;
 
   return (
     <div className="app">
       <TopBar
         facets={facets.data}
         view={view}
+        onView={(v) => {
+          setOverlay(null);
+          setView(v);
+        }}
         onQuarantine={() => (view === "quarantine" ? goDesk() : goQuarantine())}
         onImport={() => setOverlay("import")}
         onHelp={() => setOverlay("help")}
+        onSwitchUser={() => setOverlay("switch-user")}
+        onSignOut={() => signOut.mutate()}
+        signingOut={signOut.isPending}
       />
       <main className="app__main">
         {view === "quarantine" ? (
           <QuarantineView onBack={goDesk} total={facets.data?.quarantined} />
+        ) : view === "analytics" ? (
+          <AnalyticsView />
+        ) : view === "admin" ? (
+          <UsersView />
         ) : (
-          <div className="desk">
+          <div className={`desk${rating ? " desk--rating" : ""}`}>
             <QueuePane
               ref={queue}
               filter={filter}
@@ -182,14 +293,46 @@ export function App({ initial }: { initial?: InitialState }) {
               isPending={detail.isPending}
               error={detail.isError && !detail.data ? detail.error : null}
               onRetry={() => void detail.refetch()}
+              claim={{
+                onClaim: claimOpen,
+                onRelease: () => openId !== null && claim.mutate({ handoffId: openId, release: true }),
+                pending: claim.isPending && claimForOpen,
+                error: claimForOpen && claim.isError ? claim.error : null,
+              }}
             />
             <ContextPane detail={openId !== null ? detail.data : undefined} />
+            {rating && (
+              <RatingPane
+                openId={openId}
+                detail={openId !== null && detail.data?.handoff.handoff_id === openId ? detail.data : undefined}
+                intents={(facets.data?.intents ?? []).map((i) => i.value)}
+                onNextUnrated={goNextUnrated}
+                findingNext={nextUnrated.isPending}
+              />
+            )}
           </div>
         )}
       </main>
-      <StatusLine status={status.data} lastEventAt={lastEventAt} fetching={fetchingQueue} offline={facets.isError} />
-      {overlay === "help" && <ShortcutHelp onClose={() => setOverlay(null)} />}
-      {overlay === "import" && <ImportDialog onClose={() => setOverlay(null)} onOpenQuarantine={goQuarantine} />}
+      <StatusLine status={status} lastEventAt={lastEventAt} fetching={fetchingQueue} offline={facets.isError} />
+      {flash !== null && (
+        <div className="toast" role="status" data-testid="flash">
+          {flash}
+          <button type="button" className="icon-button icon-button--small" aria-label="Dismiss" onClick={() => setFlash(null)}>
+            ×
+          </button>
+        </div>
+      )}
+      {signOut.isError && (
+        <div className="toast toast--error" role="alert">
+          Could not sign out: {toIpcError(signOut.error).message}
+          <button type="button" className="icon-button icon-button--small" aria-label="Dismiss" onClick={() => signOut.reset()}>
+            ×
+          </button>
+        </div>
+      )}
+      {showOverlay === "help" && <ShortcutHelp onClose={() => setOverlay(null)} />}
+      {showOverlay === "import" && <ImportDialog onClose={() => setOverlay(null)} onOpenQuarantine={goQuarantine} />}
+      {showOverlay === "switch-user" && <SwitchUserDialog status={status} onClose={() => setOverlay(null)} />}
     </div>
   );
 }

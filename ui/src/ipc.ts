@@ -16,6 +16,14 @@ const KINDS: readonly IpcErrorKind[] = [
   "conflict",
 ];
 
+/**
+ * Whether a failed query is worth asking again: only when the back end itself failed. A
+ * missing item, a refused permission or an ended session will not change by retrying.
+ */
+export function retryable(failureCount: number, err: unknown, times = 1): boolean {
+  return failureCount < times && toIpcError(err).kind === "internal";
+}
+
 /** Whether `e` is an IPC failure of the given kind. */
 export function isKind(e: unknown, kind: IpcErrorKind): boolean {
   return toIpcError(e).kind === kind;

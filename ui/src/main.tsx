@@ -2,6 +2,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App, type InitialState } from "./App";
+import { retryable } from "./ipc";
 import "./styles.css";
 
 async function start() {
@@ -13,7 +14,7 @@ async function start() {
   }
   const client = new QueryClient({
     defaultOptions: {
-      queries: { staleTime: 30_000, refetchOnWindowFocus: false, retry: 1 },
+      queries: { staleTime: 30_000, refetchOnWindowFocus: false, retry: (n, err) => retryable(n, err) },
     },
   });
   const root = document.getElementById("root");

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::handoff::{self, Handoff};
-use crate::{analytics, people, ratings};
+use crate::{analytics, audit, gates, people, ratings};
 use crate::ingest::{ImportProgress, ImportReport, LineError};
 use crate::queue::{self, ConfidenceBand, ConfidenceBands, SlaPolicy};
 use crate::store::{QuarantineEntry, StoredHandoff};
@@ -154,6 +154,18 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("list_users", "Record<string, never>", "Array<UserSummary>"),
     ("create_user", "{ user: NewUser }", "UserSummary"),
     ("update_user", "{ userId: number, roles: Array<Role>, active: boolean }", "UserSummary"),
+    ("list_tools", "Record<string, never>", "Array<ToolSpec>"),
+    ("tool_calls_for", "{ handoffId: string }", "Array<ToolCallView>"),
+    ("propose_tool_call", "{ input: ProposeInput }", "ToolCallView"),
+    ("confirm_tool_call", "{ callId: string }", "ToolCallView"),
+    ("pending_approvals", "Record<string, never>", "Array<PendingApproval>"),
+    ("approval_history", "Record<string, never>", "Array<ToolCallView>"),
+    ("approve_tool_call", "{ callId: string, paramsSha256: string }", "ToolCallView"),
+    ("deny_tool_call", "{ callId: string, reason: string }", "ToolCallView"),
+    ("retry_tool_call", "{ callId: string }", "ToolCallView"),
+    ("audit_list", "{ filter: AuditFilter, beforeId: number | null, limit: number }", "Array<AuditEvent>"),
+    ("audit_verify", "Record<string, never>", "AuditVerification"),
+    ("audit_export", "{ path: string }", "number"),
 ];
 
 /// Who may call a command.
@@ -195,6 +207,18 @@ pub const COMMAND_ACCESS: &[(&str, Access)] = {
         ("list_users", Needs(ManageUsers)),
         ("create_user", Needs(ManageUsers)),
         ("update_user", Needs(ManageUsers)),
+        ("list_tools", Needs(ViewQueue)),
+        ("tool_calls_for", Needs(ViewQueue)),
+        ("propose_tool_call", Needs(ProposeToolCalls)),
+        ("confirm_tool_call", Needs(ProposeToolCalls)),
+        ("pending_approvals", Needs(ApproveToolCalls)),
+        ("approval_history", Needs(ApproveToolCalls)),
+        ("approve_tool_call", Needs(ApproveToolCalls)),
+        ("deny_tool_call", Needs(ApproveToolCalls)),
+        ("retry_tool_call", Needs(ProposeToolCalls)),
+        ("audit_list", Needs(ViewAudit)),
+        ("audit_verify", Needs(ViewAudit)),
+        ("audit_export", Needs(ExportData)),
     ]
 };
 
@@ -219,7 +243,19 @@ pub fn authorize_command(
 }
 
 /// The events the shell emits: name and payload.
-pub const EVENTS: &[(&str, &str)] = &[("queue-changed", "QueueChanged"), ("import-progress", "ImportProgress")];
+pub const EVENTS: &[(&str, &str)] = &[
+    ("queue-changed", "QueueChanged"),
+    ("import-progress", "ImportProgress"),
+    ("gates-changed", "GatesChanged"),
+];
+
+/// Event `gates-changed`: a tool call changed state (proposed, decided, executed, expired).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct GatesChanged {
+    pub call_id: String,
+    pub handoff_id: String,
+    pub state: crate::gates::lifecycle::CallState,
+}
 
 /// The contents of `ui/src/bindings.ts`.
 pub fn typescript_bindings() -> String {
@@ -283,6 +319,20 @@ pub fn typescript_bindings() -> String {
         analytics::ResponseTimes::decl(&cfg),
         analytics::Analytics::decl(&cfg),
         analytics::ExportTable::decl(&cfg),
+        GatesChanged::decl(&cfg),
+        gates::tools::ParamType::decl(&cfg),
+        gates::tools::ParamSpec::decl(&cfg),
+        gates::tools::ToolSpec::decl(&cfg),
+        gates::policy::Decision::decl(&cfg),
+        gates::policy::Flag::decl(&cfg),
+        gates::lifecycle::CallState::decl(&cfg),
+        gates::Origin::decl(&cfg),
+        gates::ProposeInput::decl(&cfg),
+        gates::ToolCallView::decl(&cfg),
+        gates::PendingApproval::decl(&cfg),
+        audit::AuditEvent::decl(&cfg),
+        audit::AuditVerification::decl(&cfg),
+        audit::AuditFilter::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in crates/desk-core (desk_core::ipc::typescript_bindings).\n\
@@ -334,6 +384,27 @@ impl From<crate::people::PeopleError> for IpcError {
                 let P::Store(inner) = e else { unreachable!() };
                 return inner.into();
             }
+        };
+        IpcError { kind, message: e.to_string() }
+    }
+}
+
+impl From<crate::gates::GateError> for IpcError {
+    fn from(e: crate::gates::GateError) -> Self {
+        use crate::gates::lifecycle::Refusal as R;
+        use crate::gates::GateError as G;
+        let kind = match &e {
+            G::People(_) | G::Store(_) => {
+                return match e {
+                    G::People(p) => p.into(),
+                    G::Store(s) => s.into(),
+                    _ => unreachable!(),
+                }
+            }
+            G::Refused(R::FourEyes | R::NotApprover | R::NotRequester) => IpcErrorKind::Forbidden,
+            G::Refused(R::ReasonRequired) | G::InvalidParams { .. } => IpcErrorKind::InvalidInput,
+            G::Refused(_) => IpcErrorKind::Conflict,
+            G::NotFound(_) => IpcErrorKind::NotFound,
         };
         IpcError { kind, message: e.to_string() }
     }

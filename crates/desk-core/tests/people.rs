@@ -103,8 +103,10 @@ fn permission_matrix() {
         (ViewAnalytics, &[Role::Supervisor, Role::TeamLead, Role::Admin]),
         (ExportData, &[Role::TeamLead, Role::Admin]),
         (ManageUsers, &[Role::Admin]),
+        (ProposeToolCalls, &[Role::Agent, Role::Supervisor]),
         (ApproveToolCalls, &[Role::Supervisor]),
         (ChangePolicy, &[Role::Admin]),
+        (ViewAudit, &[Role::Agent, Role::Supervisor, Role::TeamLead, Role::Admin]),
     ];
     assert_eq!(expected.len(), Permission::ALL.len(), "every permission is in the table");
     for (p, allowed) in expected {
@@ -144,6 +146,18 @@ async fn command_matrix_for_every_role() {
         ("list_users", &["ada"]),
         ("create_user", &["ada"]),
         ("update_user", &["ada"]),
+        ("list_tools", &["ana", "sam", "lee", "ada"]),
+        ("tool_calls_for", &["ana", "sam", "lee", "ada"]),
+        ("propose_tool_call", &["ana", "sam"]),
+        ("confirm_tool_call", &["ana", "sam"]),
+        ("pending_approvals", &["sam"]),
+        ("approval_history", &["sam"]),
+        ("approve_tool_call", &["sam"]),
+        ("deny_tool_call", &["sam"]),
+        ("retry_tool_call", &["ana", "sam"]),
+        ("audit_list", &["ana", "sam", "lee", "ada"]),
+        ("audit_verify", &["ana", "sam", "lee", "ada"]),
+        ("audit_export", &["lee", "ada"]),
     ];
     let public = ["app_status", "session_state", "sign_in", "sign_out", "create_first_admin"];
     assert_eq!(expected.len() + public.len(), COMMANDS.len(), "every command is in the table");

@@ -6,8 +6,26 @@
 //   ?live=0                   no periodic arrivals     ?empty=1           an empty queue
 //   ?fail=queue|handoff       make that command fail   ?theme=dark|light  force a theme
 //   ?rows=N                   number of escalations (default 420)
+//   ?user=ana|sam|lee|ada|none  signed in as that demo user (default none: the sign-in screen)
+//   ?view=analytics|admin     start on that screen     ?dialog=switch-user  the switch-user dialog
+//   ?rated=0                  no ratings yet           ?first=1           a database with no users
+//   ?stepped=1                a fresh step-up (exports and user changes do not ask again)
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type {
+  Actor,
+  Analytics,
+  AnalyticsFilter,
+  CalibrationBin,
+  ExportTable,
+  FieldProvenance,
+  NewUser,
+  Permission,
+  Rating,
+  RatingInput,
+  Role,
+  SessionInfo,
+  SessionState,
+  UserSummary,
   ActionStatus,
   AttemptedAction,
   Channel,
@@ -296,6 +314,8 @@ function toRow(s: Stored): QueueRow {
     action_count: d.attempted_actions.length,
     failed_action_count: d.attempted_actions.filter((a) => a.status === "failed" || a.status === "denied").length,
     turn_count: d.transcript.length,
+    claimed_by: claimerName(d.handoff_id),
+    claimed_by_id: claims.get(d.handoff_id)?.userId ?? null,
   };
 }
 
@@ -347,7 +367,8 @@ function queuePage(q: QueueQuery): QueuePage {
       has(f.reasons, r.reason) &&
       has(f.intents, r.intent) &&
       has(f.sentiments, r.sentiment) &&
-      has(f.bands, r.band),
+      has(f.bands, r.band) &&
+      (f.claim === "any" || (f.claim === "mine" ? r.claimed_by_id === me()?.user_id : r.claimed_by_id === null)),
   );
   const dir = q.sort.descending ? -1 : 1;
   rows.sort((a, b) => {
@@ -392,7 +413,32 @@ function detail(id: string): HandoffDetail {
     source: s.source,
     received_at: new Date(s.receivedMs).toISOString(),
     updated_at: new Date(s.receivedMs + (s.revision > 1 ? 90_000 : 0)).toISOString(),
+    field_provenance: Object.fromEntries(Object.keys(d.collected_fields).map((k) => [k, PROVENANCE[k] ?? "inferred"])),
+    claimed_by: claimerName(d.handoff_id),
   };
+}
+
+/** Where each demo field comes from: a system lookup, the customer, or the bot's guess. */
+const PROVENANCE: Record<string, FieldProvenance> = {
+  order_id: "verified",
+  carrier: "verified",
+  tracking: "verified",
+  plan: "verified",
+  renews_on: "verified",
+  card_last4: "verified",
+  frozen: "verified",
+  attempts: "verified",
+  last_error: "verified",
+  email_status: "verified",
+  invoice: "verified",
+  charges: "verified",
+  amount: "stated",
+  photo_received: "stated",
+  new_address: "stated",
+  postcode: "stated",
+  delivery: "stated",
+  resets_today: "stated",
+  currency: "inferred",
 }
 
 // ---------------------------------------------------------------- quarantine
@@ -453,6 +499,323 @@ function listQuarantine(beforeId: number | null, limit: number): QuarantineEntry
   return quarantine.filter((q) => beforeId === null || q.id < beforeId).slice(0, limit);
 }
 
+
+// ---------------------------------------------------------------- people
+const DEMO_PASSWORD = "demo-desk-1";
+type MockUser = UserSummary & { password: string };
+const users: MockUser[] = [
+  { id: 1, username: "ana", display_name: "Ana Agent", roles: ["agent"], active: true, password: DEMO_PASSWORD },
+  { id: 2, username: "sam", display_name: "Sam Supervisor", roles: ["supervisor", "agent"], active: true, password: DEMO_PASSWORD },
+  { id: 3, username: "lee", display_name: "Lee Team-Lead", roles: ["team_lead"], active: true, password: DEMO_PASSWORD },
+  { id: 4, username: "ada", display_name: "Ada Admin", roles: ["admin"], active: true, password: DEMO_PASSWORD },
+  { id: 5, username: "omar", display_name: "Omar Okafor", roles: ["agent"], active: true, password: DEMO_PASSWORD },
+  { id: 6, username: "tia", display_name: "Tia Lindqvist", roles: ["team_lead", "agent"], active: true, password: DEMO_PASSWORD },
+  { id: 7, username: "jo", display_name: "Jo Bauer", roles: ["agent"], active: false, password: DEMO_PASSWORD },
+];
+const DEMO_ACCOUNTS = ["ana", "sam", "lee", "ada"];
+
+/** The mock's copy of desk-core's permission matrix (the Rust side is the one that counts). */
+const GRANTS: Record<Role, Permission[]> = {
+  agent: ["view_queue", "view_quarantine", "claim_handoff"],
+  supervisor: ["view_queue", "view_quarantine", "claim_handoff", "reassign_handoff", "import_handoffs", "view_analytics", "approve_tool_calls"],
+  team_lead: ["view_queue", "view_quarantine", "rate_handoffs", "view_analytics", "export_data"],
+  admin: ["view_queue", "view_quarantine", "import_handoffs", "view_analytics", "export_data", "manage_users", "change_policy"],
+};
+const STEP_UP_MS = 5 * 60_000;
+
+type MockSession = { user: MockUser; steppedUpAt: number | null };
+let sessions: MockSession[] = [];
+let needsFirstAdmin = false;
+const failedSignIns = new Map<string, number[]>();
+
+const actorOf = (u: MockUser): Actor => ({ user_id: u.id, username: u.username, display_name: u.display_name, roles: u.roles });
+const me = (): Actor | undefined => {
+  const s = sessions[sessions.length - 1];
+  return s ? actorOf(s.user) : undefined;
+};
+function sessionState(): SessionState {
+  const cur = sessions[sessions.length - 1];
+  const prev = sessions[sessions.length - 2];
+  const info = (s: MockSession): SessionInfo => ({
+    actor: actorOf(s.user),
+    permissions: [...new Set(s.user.roles.flatMap((r) => GRANTS[r]))],
+    stepped_up_until_ms: s.steppedUpAt === null ? null : s.steppedUpAt + STEP_UP_MS,
+  });
+  return { current: cur ? info(cur) : null, previous: prev ? actorOf(prev.user) : null };
+}
+function authorize(p: Permission, stepUp = false): MockSession {
+  const s = sessions[sessions.length - 1];
+  if (!s) throw { kind: "unauthenticated", message: "Sign in first." };
+  if (!s.user.roles.some((r) => GRANTS[r].includes(p))) throw { kind: "forbidden", message: `Your role does not allow this (${p}).` };
+  if (stepUp && (s.steppedUpAt === null || Date.now() - s.steppedUpAt > STEP_UP_MS)) {
+    throw { kind: "step_up_required", message: "Confirm your password to do this." };
+  }
+  return s;
+}
+function signIn(username: string, password: string): MockUser {
+  const name = username.trim();
+  const now = Date.now();
+  const recent = (failedSignIns.get(name) ?? []).filter((t) => now - t < 15 * 60_000);
+  if (recent.length >= 5) {
+    const wait = Math.ceil((recent[0]! + 15 * 60_000 - now) / 1000);
+    throw { kind: "rate_limited", message: `Too many failed sign-ins for this user. Try again in ${wait} s.` };
+  }
+  const u = users.find((x) => x.username === name && x.active);
+  if (!u || u.password !== password) {
+    failedSignIns.set(name, [...recent, now]);
+    throw { kind: "wrong_credentials", message: "Wrong username or password." };
+  }
+  failedSignIns.delete(name);
+  return u;
+}
+function checkNewUser(nu: NewUser) {
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(nu.username)) throw { kind: "invalid_input", message: "Usernames are 1–64 letters, digits, '.', '_' or '-'." };
+  if (nu.display_name.trim() === "" || nu.display_name.length > 128) throw { kind: "invalid_input", message: "Give a display name of at most 128 characters." };
+  if (nu.password.length < 8) throw { kind: "invalid_input", message: "Passwords need at least 8 characters." };
+  if (nu.roles.length === 0) throw { kind: "invalid_input", message: "Give the user at least one role." };
+  if (users.some((u) => u.username === nu.username)) throw { kind: "conflict", message: `The username ${nu.username} is taken.` };
+}
+
+// ---------------------------------------------------------------- claims
+const claims = new Map<string, { userId: number; atMs: number }>();
+function claimerName(handoffId: string): string | null {
+  const c = claims.get(handoffId);
+  return c ? (users.find((u) => u.id === c.userId)?.display_name ?? null) : null;
+}
+function seedClaims() {
+  const agents = [2, 5, 5, 1, 6];
+  store.forEach((s, i) => {
+    // about a third claimed, more of the older ones
+    if (i % 3 === 0 || (rnd() < 0.15 && s.doc.priority !== "urgent")) {
+      const at = Date.parse(s.doc.escalated_at) + Math.floor(20_000 + rnd() * 400_000);
+      claims.set(s.doc.handoff_id, { userId: pick(agents), atMs: Math.min(at, Date.now()) });
+    }
+  });
+}
+function claim(handoffId: string, release: boolean) {
+  const s = authorize("claim_handoff");
+  if (!store.some((x) => x.doc.handoff_id === handoffId)) throw { kind: "not_found", message: `No escalation with id ${handoffId}.` };
+  const held = claims.get(handoffId);
+  const mayReassign = s.user.roles.some((r) => GRANTS[r].includes("reassign_handoff"));
+  if (release) {
+    if (held && held.userId !== s.user.id && !mayReassign) throw { kind: "conflict", message: `Only ${claimerName(handoffId)} or a supervisor can release this claim.` };
+    claims.delete(handoffId);
+  } else {
+    if (held && held.userId !== s.user.id && !mayReassign) throw { kind: "conflict", message: `${claimerName(handoffId)} has already claimed this escalation.` };
+    claims.set(handoffId, { userId: s.user.id, atMs: Date.now() });
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------- history, ratings and analytics
+/** Older escalations (closed, so not in the queue) for the analytics. */
+type Past = { id: string; seq: number; escalatedMs: number; reason: EscalationReason; intent: string; version: string; confidence: number; claimAfterSecs: number | null };
+const history: Past[] = [];
+const ratings: Rating[] = [];
+let ratingSeq = 0;
+
+function versionAt(ms: number, now: number): string {
+  const days = (now - ms) / 86_400_000;
+  return days > 26 ? "2026.10.4" : days > 9 ? "2026.11.1" : "2026.11.2";
+}
+
+function seedHistory(now: number) {
+  let seq = 100_000;
+  for (let day = 44; day >= 0; day--) {
+    const weekend = new Date(now - day * 86_400_000).getUTCDay() % 6 === 0;
+    const n = Math.floor((weekend ? 22 : 46) + rnd() * 18);
+    for (let i = 0; i < n; i++) {
+      const ms = now - day * 86_400_000 - Math.floor(rnd() * 86_400_000);
+      const version = versionAt(ms, now);
+      const s = pick(SCRIPTS);
+      // newer bot versions hand over less on low confidence
+      const confidence = round2(Math.min(0.99, Math.max(0.12, rnd() * 0.9 + (version === "2026.11.2" ? 0.1 : 0.04))));
+      const reason: EscalationReason = confidence < 0.6 && rnd() < 0.7 ? "low_confidence" : pick(REASONS);
+      history.push({
+        id: `hist_${(seq++).toString(16)}`,
+        seq,
+        escalatedMs: ms,
+        reason,
+        intent: s.intent,
+        version,
+        confidence,
+        claimAfterSecs: Math.floor(30 + Math.pow(rnd(), 2.2) * 2400),
+      });
+    }
+  }
+}
+
+function makeRating(handoffId: string, rater: MockUser, intent: string, version: string, confidence: number, atMs: number): Rating {
+  // the bot is over-confident at the top and under-confident at the bottom
+  const correct = rnd() < 0.14 + 0.72 * confidence;
+  const summary = rnd() < 0.72 ? "yes" : rnd() < 0.6 ? "partly" : "no";
+  const complete = rnd() < 0.7;
+  let overall = 2 + (correct ? 1 : 0) + (summary === "yes" ? 1 : summary === "no" ? -1 : 0) + (complete ? 1 : 0) + (rnd() < 0.3 ? -1 : 0);
+  if (version === "2026.11.2" && rnd() < 0.3) overall += 1;
+  overall = Math.max(1, Math.min(5, overall));
+  const script = SCRIPTS.find((x) => x.intent === intent);
+  const input: RatingInput = {
+    summary_accurate: summary,
+    intent_correct: correct,
+    correct_intent: correct ? null : (script?.alts[0] ?? "other"),
+    context_complete: complete,
+    missing_fields: complete ? [] : [pick(["order_id", "amount", "delivery_date", "photo", "account_email"])],
+    actions_reported: rnd() < 0.85,
+    timing: rnd() < 0.7 ? "right" : rnd() < 0.6 ? "too_late" : "too_early",
+    overall,
+    comment: rnd() < 0.25 ? pick(["Asked for the order number twice.", "Summary missed the refund amount.", "Should have escalated after the first failed lookup.", "Good handover."]) : "",
+  };
+  const iso = new Date(atMs).toISOString();
+  return { id: ++ratingSeq, handoff_id: handoffId, rater_id: rater.id, rater_name: rater.display_name, bot_name: "helpbot", bot_version: version, intent, confidence, input, revision: 1, created_at: iso, updated_at: iso };
+}
+
+function seedRatings() {
+  const lee = users.find((u) => u.username === "lee")!;
+  const tia = users.find((u) => u.username === "tia")!;
+  history.forEach((h, i) => {
+    if (i % 7 === 0) ratings.push(makeRating(h.id, i % 3 === 0 ? tia : lee, h.intent, h.version, h.confidence, h.escalatedMs + 3600_000));
+  });
+  // a few queue items rated already, some by both leads
+  store.slice(3, 9).forEach((s, i) => {
+    const d = s.doc;
+    const at = Date.now() - (40 - i * 5) * 60_000;
+    ratings.push(makeRating(d.handoff_id, tia, d.intent.name, d.bot.version, d.intent.confidence, at));
+    if (i % 2 === 0) {
+      const r = makeRating(d.handoff_id, lee, d.intent.name, d.bot.version, d.intent.confidence, at + 60_000);
+      if (i === 0) {
+        r.revision = 2;
+        r.updated_at = new Date(Date.now() - 3 * 60_000).toISOString();
+      }
+      ratings.push(r);
+    }
+  });
+}
+
+function rate(handoffId: string, input: RatingInput): Rating {
+  const s = authorize("rate_handoffs");
+  const h = store.find((x) => x.doc.handoff_id === handoffId);
+  if (!h) throw { kind: "not_found", message: `No escalation with id ${handoffId}.` };
+  if (!(input.overall >= 1 && input.overall <= 5)) throw { kind: "invalid_input", message: "Overall must be 1 to 5." };
+  if (!input.intent_correct && (input.correct_intent ?? "").trim() === "") throw { kind: "invalid_input", message: "Say which intent was right." };
+  const now = new Date().toISOString();
+  const old = ratings.find((r) => r.handoff_id === handoffId && r.rater_id === s.user.id);
+  if (old) {
+    old.input = input;
+    old.revision += 1;
+    old.updated_at = now;
+    return { ...old };
+  }
+  const d = h.doc;
+  const r: Rating = { id: ++ratingSeq, handoff_id: handoffId, rater_id: s.user.id, rater_name: s.user.display_name, bot_name: d.bot.name, bot_version: d.bot.version, intent: d.intent.name, confidence: d.intent.confidence, input, revision: 1, created_at: now, updated_at: now };
+  ratings.push(r);
+  return { ...r };
+}
+
+function nextUnrated(afterSeq: number | null): string | null {
+  const s = authorize("rate_handoffs");
+  const rated = new Set(ratings.filter((r) => r.rater_id === s.user.id).map((r) => r.handoff_id));
+  const open = [...store].sort((a, b) => a.seq - b.seq).filter((x) => !rated.has(x.doc.handoff_id));
+  return (open.find((x) => x.seq > (afterSeq ?? 0)) ?? open[0])?.doc.handoff_id ?? null;
+}
+
+/** Every escalation the analytics count: the closed ones and the queue. */
+function allEscalations(): Past[] {
+  return [
+    ...history,
+    ...store.map((s) => {
+      const c = claims.get(s.doc.handoff_id);
+      const ms = Date.parse(s.doc.escalated_at);
+      return { id: s.doc.handoff_id, seq: s.seq, escalatedMs: ms, reason: s.doc.reason, intent: s.doc.intent.name, version: s.doc.bot.version, confidence: s.doc.intent.confidence, claimAfterSecs: c ? Math.max(0, (c.atMs - ms) / 1000) : null };
+    }),
+  ];
+}
+
+function inFilter(e: Past, f: AnalyticsFilter): boolean {
+  return (
+    (f.from_ms === null || e.escalatedMs >= f.from_ms) &&
+    (f.to_ms === null || e.escalatedMs < f.to_ms) &&
+    (f.intents.length === 0 || f.intents.includes(e.intent)) &&
+    (f.bot_versions.length === 0 || f.bot_versions.includes(e.version))
+  );
+}
+
+const mean = (xs: number[]) => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
+const share = (xs: boolean[]) => (xs.length === 0 ? null : xs.filter(Boolean).length / xs.length);
+const counts = (rs: Rating[]) => [1, 2, 3, 4, 5].map((k) => rs.filter((r) => r.input.overall === k).length);
+
+function analytics(f: AnalyticsFilter): Analytics {
+  authorize("view_analytics");
+  const all = allEscalations();
+  const esc = all.filter((e) => inFilter(e, f));
+  const ids = new Map(esc.map((e) => [e.id, e]));
+  const rs = ratings.filter((r) => ids.has(r.handoff_id));
+  const dayReason = new Map<string, number>();
+  esc.forEach((e) => {
+    const k = `${new Date(e.escalatedMs).toISOString().slice(0, 10)}|${e.reason}`;
+    dayReason.set(k, (dayReason.get(k) ?? 0) + 1);
+  });
+  const group = <K,>(xs: Past[], key: (e: Past) => K) => {
+    const m = new Map<K, Past[]>();
+    xs.forEach((e) => m.set(key(e), [...(m.get(key(e)) ?? []), e]));
+    return m;
+  };
+  const byIntent = [...group(esc, (e) => e.intent).entries()]
+    .map(([intent, es]) => {
+      const r = rs.filter((x) => ids.get(x.handoff_id)!.intent === intent);
+      return {
+        intent,
+        escalations: es.length,
+        avg_confidence: mean(es.map((e) => e.confidence)) ?? 0,
+        rated: r.length,
+        avg_overall: mean(r.map((x) => x.input.overall)),
+        intent_correct_share: share(r.map((x) => x.input.intent_correct)),
+        summary_accurate_share: share(r.map((x) => x.input.summary_accurate === "yes")),
+        overall_counts: counts(r),
+      };
+    })
+    .sort((a, b) => b.escalations - a.escalations || a.intent.localeCompare(b.intent));
+  const byVersion = [...group(esc, (e) => e.version).entries()]
+    .map(([bot_version, es]) => {
+      const r = rs.filter((x) => ids.get(x.handoff_id)!.version === bot_version);
+      return { bot_version, escalations: es.length, rated: r.length, avg_overall: mean(r.map((x) => x.input.overall)), intent_correct_share: share(r.map((x) => x.input.intent_correct)), overall_counts: counts(r) };
+    })
+    .sort((a, b) => a.bot_version.localeCompare(b.bot_version));
+  const bins: CalibrationBin[] = Array.from({ length: 10 }, (_, i) => {
+    const lower = i / 10;
+    const upper = (i + 1) / 10;
+    const r = rs.filter((x) => x.confidence >= lower && (x.confidence < upper || (i === 9 && x.confidence <= 1)));
+    return { lower, upper, rated: r.length, mean_confidence: mean(r.map((x) => x.confidence)), share_correct: share(r.map((x) => x.input.intent_correct)) };
+  });
+  const ece = rs.length === 0 ? null : bins.reduce((acc, b) => acc + (b.rated / rs.length) * Math.abs((b.share_correct ?? 0) - (b.mean_confidence ?? 0)), 0);
+  const waits = esc.map((e) => e.claimAfterSecs).filter((x): x is number => x !== null).sort((a, b) => a - b);
+  const q = (p: number) => (waits.length === 0 ? null : waits[Math.min(waits.length - 1, Math.floor(p * waits.length))]!);
+  return {
+    escalations: esc.length,
+    rated: rs.length,
+    by_day_reason: [...dayReason.entries()].map(([k, count]) => ({ day: k.split("|")[0]!, reason: k.split("|")[1]!, count })).sort((a, b) => a.day.localeCompare(b.day) || a.reason.localeCompare(b.reason)),
+    by_intent: byIntent,
+    by_version: byVersion,
+    calibration: { bins, ece, rated: rs.length },
+    time_to_claim: { claimed: waits.length, p50_secs: q(0.5), p90_secs: q(0.9) },
+    all_intents: [...new Set(all.map((e) => e.intent))].sort(),
+    all_bot_versions: [...new Set(all.map((e) => e.version))].sort(),
+  };
+}
+
+function exportBytes(table: ExportTable | "cases", f: AnalyticsFilter): number {
+  authorize("export_data", true);
+  const a = analytics(f);
+  const rows: Record<ExportTable | "cases", number> = {
+    by_intent: a.by_intent.length * 72 + 96,
+    by_version: a.by_version.length * 60 + 80,
+    by_day_reason: a.by_day_reason.length * 32 + 20,
+    calibration: 10 * 48 + 60,
+    ratings: a.rated * 190 + 140,
+    cases: a.rated * 2350,
+  };
+  return rows[table];
+}
+
 // ---------------------------------------------------------------- events and commands
 type Internals = { invoke: (cmd: string, args: unknown) => Promise<unknown> };
 
@@ -506,6 +869,12 @@ export function installMock(params: URLSearchParams): InitialState {
   const n = params.get("empty") === "1" ? 0 : Number(params.get("rows") ?? 420);
   seed(now, Number.isFinite(n) ? n : 420);
   seedQuarantine(now);
+  seedClaims();
+  seedHistory(now);
+  if (params.get("rated") !== "0") seedRatings();
+  needsFirstAdmin = params.get("first") === "1";
+  const who = users.find((u) => u.username === params.get("user"));
+  if (who && !needsFirstAdmin) sessions = [{ user: who, steppedUpAt: params.get("stepped") === "1" ? Date.now() : null }];
   const fail = params.get("fail");
 
   mockIPC(
@@ -513,17 +882,100 @@ export function installMock(params: URLSearchParams): InitialState {
       const a = (args ?? {}) as Record<string, unknown>;
       await sleep(40 + rnd() * 60); // a little latency, as over real IPC
       switch (cmd) {
+        case "session_state":
+          return sessionState();
+        case "sign_in": {
+          const u = signIn(String(a.username), String(a.password));
+          const sess = { user: u, steppedUpAt: null };
+          if (a.switchUser) sessions.push(sess);
+          else sessions = [sess];
+          return sessionState();
+        }
+        case "sign_out":
+          sessions.pop();
+          return sessionState();
+        case "step_up": {
+          const sess = sessions[sessions.length - 1];
+          if (!sess) throw { kind: "unauthenticated", message: "Sign in first." };
+          if (a.password !== sess.user.password) throw { kind: "wrong_credentials", message: "Wrong username or password." };
+          sess.steppedUpAt = Date.now();
+          return sessionState();
+        }
+        case "create_first_admin": {
+          if (!needsFirstAdmin) throw { kind: "conflict", message: "This desk already has users: ask an admin for an account." };
+          const nu = a.user as NewUser;
+          users.length = 0;
+          checkNewUser(nu);
+          const u: MockUser = { id: 1, username: nu.username, display_name: nu.display_name, roles: ["admin"], active: true, password: nu.password };
+          users.push(u);
+          needsFirstAdmin = false;
+          sessions = [{ user: u, steppedUpAt: null }];
+          return sessionState();
+        }
+        case "claim_handoff":
+          return claim(String(a.handoffId), false);
+        case "release_handoff":
+          return claim(String(a.handoffId), true);
+        case "rate_handoff":
+          return rate(String(a.handoffId), a.input as RatingInput);
+        case "handoff_ratings":
+          authorize("view_analytics");
+          return ratings.filter((r) => r.handoff_id === a.handoffId).map((r) => ({ ...r }));
+        case "next_unrated":
+          return nextUnrated((a.afterSeq as number | null) ?? null);
+        case "analytics":
+          return analytics(a.filter as AnalyticsFilter);
+        case "export_csv":
+          return exportBytes(a.table as ExportTable, a.filter as AnalyticsFilter);
+        case "export_eval_cases":
+          return exportBytes("cases", a.filter as AnalyticsFilter);
+        case "list_users":
+          authorize("manage_users");
+          return users.map(({ password: _pw, ...u }) => u);
+        case "create_user": {
+          authorize("manage_users", true);
+          const nu = a.user as NewUser;
+          checkNewUser(nu);
+          const u: MockUser = { id: users.length + 1, username: nu.username, display_name: nu.display_name, roles: nu.roles, active: true, password: nu.password };
+          users.push(u);
+          const { password: _pw, ...out } = u;
+          return out;
+        }
+        case "update_user": {
+          authorize("manage_users", true);
+          const u = users.find((x) => x.id === a.userId);
+          if (!u) throw { kind: "not_found", message: "No such user." };
+          const roles = a.roles as Role[];
+          const active = Boolean(a.active);
+          if (roles.length === 0) throw { kind: "invalid_input", message: "Give the user at least one role." };
+          const admins = users.filter((x) => x.active && x.roles.includes("admin"));
+          if (u.active && u.roles.includes("admin") && !(active && roles.includes("admin")) && admins.length <= 1) {
+            throw { kind: "conflict", message: "This is the last active admin: make someone else admin first." };
+          }
+          u.roles = roles;
+          u.active = active;
+          const { password: _pw, ...out } = u;
+          return out;
+        }
+        case "plugin:dialog|save": {
+          const opts = (a.options ?? {}) as { defaultPath?: string };
+          return `/home/lee/Documents/${opts.defaultPath ?? "export.csv"}`;
+        }
         case "queue_page":
+          authorize("view_queue");
           if (fail === "queue") throw { kind: "internal", message: "database is locked (code 5): the store did not answer within 5 s" };
           return queuePage(a.query as QueueQuery);
         case "queue_facets":
+          authorize("view_queue");
           return facets();
         case "get_handoff":
+          authorize("view_queue");
           if (fail === "handoff") throw { kind: "not_found", message: `No escalation with id ${String(a.handoffId)}.` };
           return detail(String(a.handoffId));
         case "list_quarantine":
           return listQuarantine((a.beforeId as number | null) ?? null, Number(a.limit ?? 50));
         case "import_file":
+          authorize("import_handoffs");
           return importFile(String(a.path));
         case "app_status":
           return {
@@ -533,6 +985,11 @@ export function installMock(params: URLSearchParams): InitialState {
             demo_source: true,
             bands: { medium: 0.6, high: 0.85 },
             sla: { urgent_secs: 120, high_secs: 600, normal_secs: 1800, low_secs: 7200 },
+            needs_first_admin: needsFirstAdmin,
+            demo_accounts: needsFirstAdmin
+              ? []
+              : DEMO_ACCOUNTS.map((name) => users.find((u) => u.username === name)!).map((u) => ({ username: u.username, display_name: u.display_name, roles: u.roles })),
+            demo_password: needsFirstAdmin ? null : DEMO_PASSWORD,
           };
         case "plugin:dialog|open":
           return "/home/agent/Downloads/handoffs-2026-11-23.jsonl";
@@ -552,12 +1009,13 @@ export function installMock(params: URLSearchParams): InitialState {
 
   let openId = params.get("open");
   if (openId === "first") {
-    const first = queuePage({ filter: { search: null, priorities: [], channels: [], reasons: [], intents: [], sentiments: [], bands: [] }, sort: { key: "triage", descending: false }, cursor: null, limit: 1 }).rows[0];
+    const first = queuePage({ filter: { search: null, priorities: [], channels: [], reasons: [], intents: [], sentiments: [], bands: [], claim: "any" }, sort: { key: "triage", descending: false }, cursor: null, limit: 1 }).rows[0];
     openId = first?.handoff_id ?? null;
   } else if (openId !== null && /^\d+$/.test(openId)) {
     openId = store[Number(openId)]?.doc.handoff_id ?? null;
   }
-  const view = params.get("view") === "quarantine" ? "quarantine" : "desk";
+  const v = params.get("view");
+  const view = v === "quarantine" || v === "analytics" || v === "admin" ? v : "desk";
   const dialog = params.get("dialog");
-  return { openId, view, overlay: dialog === "import" || dialog === "help" ? dialog : null };
+  return { openId, view, overlay: dialog === "import" || dialog === "help" || dialog === "switch-user" ? dialog : null };
 }

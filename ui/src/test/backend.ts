@@ -1,39 +1,123 @@
 // A small programmable back end for tests, on top of mockIPC.
 import { mockIPC } from "@tauri-apps/api/mocks";
-import type { HandoffDetail, QuarantineEntry, QueueQuery, QueueRow } from "../bindings";
-import { detail, facets } from "./fixtures";
+import type {
+  Actor,
+  Analytics,
+  AppStatus,
+  HandoffDetail,
+  QuarantineEntry,
+  QueueQuery,
+  QueueRow,
+  Rating,
+  RatingInput,
+  SessionState,
+  UserSummary,
+} from "../bindings";
+import { DEMO_PASSWORD, USERS, analytics, detail, facets, sessionOf } from "./fixtures";
 
 export type Call = { cmd: string; args: Record<string, unknown> };
+type Failure = { kind: string; message: string };
 
 export type Backend = {
   calls: Call[];
   rows: QueueRow[];
   quarantine: QuarantineEntry[];
-  fail: Partial<Record<string, { kind: string; message: string }>>;
+  /** Every call of a command rejects with this. */
+  fail: Partial<Record<string, Failure>>;
+  /** The next call of a command rejects with this (then it works again). */
+  failOnce: Partial<Record<string, Failure>>;
   details: Map<string, HandoffDetail>;
+  /** Signed-in users, the current one last (switch user pushes, sign out pops). */
+  stack: Actor[];
+  status: AppStatus;
+  ratings: Rating[];
+  analytics: Analytics;
+  users: UserSummary[];
+  /** Answers of `next_unrated`, in order (null = nothing left). */
+  nextUnrated: (string | null)[];
+  /** Replace a command's answer altogether. */
+  handle: Partial<Record<string, (args: Record<string, unknown>) => unknown>>;
   queueQueries: () => QueueQuery[];
+  argsOf: (cmd: string) => Record<string, unknown>[];
 };
 
-export function installBackend(initialRows: QueueRow[], pageSize?: number): Backend {
+export type BackendOptions = {
+  pageSize?: number;
+  /** Who is signed in at the start: a demo username, or null for nobody. Default: sam. */
+  user?: keyof typeof USERS | null;
+};
+
+export function installBackend(initialRows: QueueRow[], pageSizeOrOptions?: number | BackendOptions): Backend {
+  const opts: BackendOptions = typeof pageSizeOrOptions === "number" ? { pageSize: pageSizeOrOptions } : (pageSizeOrOptions ?? {});
+  const start = opts.user === undefined ? "sam" : opts.user;
   const b: Backend = {
     calls: [],
     rows: initialRows,
     quarantine: [],
     fail: {},
+    failOnce: {},
     details: new Map(),
+    stack: start === null ? [] : [USERS[start]!],
+    status: {
+      version: "0.1.0",
+      database_path: "/tmp/desk.sqlite3",
+      log_dir: "/tmp/logs",
+      demo_source: false,
+      bands: { medium: 0.6, high: 0.85 },
+      sla: { urgent_secs: 120, high_secs: 600, normal_secs: 1800, low_secs: 7200 },
+      needs_first_admin: false,
+      demo_accounts: Object.values(USERS).map((u) => ({ username: u.username, display_name: u.display_name, roles: u.roles })),
+      demo_password: DEMO_PASSWORD,
+    },
+    ratings: [],
+    analytics: analytics(42),
+    users: Object.values(USERS).map((u) => ({ id: u.user_id, username: u.username, display_name: u.display_name, roles: u.roles, active: true })),
+    nextUnrated: [],
+    handle: {},
     queueQueries: () => b.calls.filter((c) => c.cmd === "queue_page").map((c) => c.args.query as QueueQuery),
+    argsOf: (cmd) => b.calls.filter((c) => c.cmd === cmd).map((c) => c.args),
   };
+  const state = (): SessionState => {
+    const cur = b.stack[b.stack.length - 1];
+    const prev = b.stack[b.stack.length - 2];
+    return { current: cur ? sessionOf(cur) : null, previous: prev ?? null };
+  };
+  const me = () => b.stack[b.stack.length - 1];
   mockIPC(
     (cmd, payload) => {
       const args = (payload ?? {}) as Record<string, unknown>;
       if (!cmd.startsWith("plugin:")) b.calls.push({ cmd, args });
+      const once = b.failOnce[cmd];
+      if (once) {
+        delete b.failOnce[cmd];
+        return Promise.reject(once);
+      }
       const failure = b.fail[cmd];
       if (failure) return Promise.reject(failure);
+      const custom = b.handle[cmd];
+      if (custom) return custom(args);
       switch (cmd) {
+        case "app_status":
+          return b.status;
+        case "session_state":
+          return state();
+        case "sign_in": {
+          const u = USERS[String(args.username)];
+          if (!u || args.password !== DEMO_PASSWORD) return Promise.reject({ kind: "wrong_credentials", message: "Wrong username or password." });
+          if (args.switchUser) b.stack.push(u);
+          else b.stack = [u];
+          return state();
+        }
+        case "sign_out":
+          b.stack.pop();
+          return state();
+        case "step_up":
+          if (args.password !== DEMO_PASSWORD) return Promise.reject({ kind: "wrong_credentials", message: "Wrong username or password." });
+          return state();
         case "queue_page": {
           const q = args.query as QueueQuery;
           const start = q.cursor ? Number(q.cursor) : 0;
-          const size = Math.min(pageSize ?? q.limit, q.limit);
+          const size = Math.min(opts.pageSize ?? q.limit, q.limit);
           const slice = b.rows.slice(start, start + size);
           const next = start + size < b.rows.length ? String(start + size) : null;
           return { rows: slice, next_cursor: next, search_capped: false };
@@ -42,19 +126,75 @@ export function installBackend(initialRows: QueueRow[], pageSize?: number): Back
           return facets(b.rows.length, b.quarantine.length);
         case "get_handoff": {
           const id = String(args.handoffId);
-          return b.details.get(id) ?? detail(id);
+          const d = b.details.get(id) ?? detail(id);
+          const seq = b.rows.find((r) => r.handoff_id === id)?.seq;
+          return seq !== undefined && !b.details.has(id) ? { ...d, seq } : d;
         }
         case "list_quarantine":
           return b.quarantine;
-        case "app_status":
-          return {
-            version: "0.1.0",
-            database_path: "/tmp/desk.sqlite3",
-            log_dir: "/tmp/logs",
-            demo_source: false,
-            bands: { medium: 0.6, high: 0.85 },
-            sla: { urgent_secs: 120, high_secs: 600, normal_secs: 1800, low_secs: 7200 },
-          };
+        case "claim_handoff": {
+          const id = String(args.handoffId);
+          const d = b.details.get(id) ?? detail(id);
+          b.details.set(id, { ...d, claimed_by: me()!.display_name });
+          return null;
+        }
+        case "release_handoff": {
+          const id = String(args.handoffId);
+          const d = b.details.get(id) ?? detail(id);
+          b.details.set(id, { ...d, claimed_by: null });
+          return null;
+        }
+        case "handoff_ratings":
+          return b.ratings.filter((r) => r.handoff_id === args.handoffId);
+        case "rate_handoff": {
+          const u = me()!;
+          const id = String(args.handoffId);
+          const input = args.input as RatingInput;
+          const old = b.ratings.find((r) => r.handoff_id === id && r.rater_id === u.user_id);
+          const now = new Date().toISOString();
+          const saved: Rating = old
+            ? { ...old, input, revision: old.revision + 1, updated_at: now }
+            : {
+                id: b.ratings.length + 1,
+                handoff_id: id,
+                rater_id: u.user_id,
+                rater_name: u.display_name,
+                bot_name: "helpbot",
+                bot_version: "2026.11.2",
+                intent: "refund_request",
+                confidence: 0.62,
+                input,
+                revision: 1,
+                created_at: now,
+                updated_at: now,
+              };
+          b.ratings = [...b.ratings.filter((r) => r !== old), saved];
+          return saved;
+        }
+        case "next_unrated":
+          return b.nextUnrated.length > 0 ? b.nextUnrated.shift()! : null;
+        case "analytics":
+          return b.analytics;
+        case "export_csv":
+          return 2048;
+        case "export_eval_cases":
+          return 123456;
+        case "list_users":
+          return b.users;
+        case "create_user": {
+          const nu = args.user as { username: string; display_name: string; roles: UserSummary["roles"] };
+          const u: UserSummary = { id: b.users.length + 1, username: nu.username, display_name: nu.display_name, roles: nu.roles, active: true };
+          b.users = [...b.users, u];
+          return u;
+        }
+        case "update_user": {
+          const u = b.users.find((x) => x.id === args.userId)!;
+          const next = { ...u, roles: args.roles as UserSummary["roles"], active: Boolean(args.active) };
+          b.users = b.users.map((x) => (x.id === u.id ? next : x));
+          return next;
+        }
+        case "plugin:dialog|save":
+          return "/home/lee/exports/chosen.csv";
         default:
           return Promise.reject({ kind: "internal", message: `no mock for ${cmd}` });
       }

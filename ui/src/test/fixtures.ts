@@ -1,4 +1,16 @@
-import type { HandoffDetail, QueueFacets, QueueRow } from "../bindings";
+import type {
+  Actor,
+  Analytics,
+  CalibrationBin,
+  HandoffDetail,
+  Permission,
+  QueueFacets,
+  QueueRow,
+  Rating,
+  RatingInput,
+  Role,
+  SessionInfo,
+} from "../bindings";
 
 export function row(i: number, over: Partial<QueueRow> = {}): QueueRow {
   const now = Date.now();
@@ -24,6 +36,8 @@ export function row(i: number, over: Partial<QueueRow> = {}): QueueRow {
     action_count: 2,
     failed_action_count: 1,
     turn_count: 2,
+    claimed_by: null,
+    claimed_by_id: null,
     ...over,
   };
 }
@@ -57,6 +71,8 @@ export function detail(id: string, over: Partial<HandoffDetail["handoff"]> = {})
     source: "demo",
     received_at: new Date(now - 6 * 60_000).toISOString(),
     updated_at: new Date(now - 6 * 60_000).toISOString(),
+    field_provenance: { order_id: "verified", amount: "stated", currency: "inferred" },
+    claimed_by: null,
     handoff: {
       schema: "handoff/v1",
       handoff_id: id,
@@ -87,5 +103,123 @@ export function detail(id: string, over: Partial<HandoffDetail["handoff"]> = {})
       bot: { name: "helpbot", version: "2026.11.2" },
       ...over,
     },
+  };
+}
+
+// ------------------------------------------------------------------ people
+
+/** The demo users (as the Rust side seeds them). */
+export const USERS: Record<string, Actor> = {
+  ana: { user_id: 1, username: "ana", display_name: "Ana Agent", roles: ["agent"] },
+  sam: { user_id: 2, username: "sam", display_name: "Sam Supervisor", roles: ["supervisor", "agent"] },
+  lee: { user_id: 3, username: "lee", display_name: "Lee Team-Lead", roles: ["team_lead"] },
+  ada: { user_id: 4, username: "ada", display_name: "Ada Admin", roles: ["admin"] },
+};
+
+export const DEMO_PASSWORD = "demo-desk-1";
+
+/** Test data: what desk-core's permission matrix grants each role. */
+const GRANTS: Record<Role, Permission[]> = {
+  agent: ["view_queue", "view_quarantine", "claim_handoff"],
+  supervisor: ["view_queue", "view_quarantine", "claim_handoff", "reassign_handoff", "import_handoffs", "view_analytics", "approve_tool_calls"],
+  team_lead: ["view_queue", "view_quarantine", "rate_handoffs", "view_analytics", "export_data"],
+  admin: ["view_queue", "view_quarantine", "import_handoffs", "view_analytics", "export_data", "manage_users", "change_policy"],
+};
+
+export function sessionOf(actor: Actor): SessionInfo {
+  const permissions = [...new Set(actor.roles.flatMap((r) => GRANTS[r]))];
+  return { actor, permissions, stepped_up_until_ms: null };
+}
+
+export function ratingInput(over: Partial<RatingInput> = {}): RatingInput {
+  return {
+    summary_accurate: "yes",
+    intent_correct: true,
+    correct_intent: null,
+    context_complete: true,
+    missing_fields: [],
+    actions_reported: true,
+    timing: "right",
+    overall: 4,
+    comment: "",
+    ...over,
+  };
+}
+
+export function rating(id: number, handoffId: string, rater: Actor, over: Partial<Rating> = {}): Rating {
+  const at = new Date(Date.now() - 3 * 60_000).toISOString();
+  return {
+    id,
+    handoff_id: handoffId,
+    rater_id: rater.user_id,
+    rater_name: rater.display_name,
+    bot_name: "helpbot",
+    bot_version: "2026.11.2",
+    intent: "refund_request",
+    confidence: 0.62,
+    input: ratingInput(),
+    revision: 1,
+    created_at: at,
+    updated_at: at,
+    ...over,
+  };
+}
+
+export function analytics(rated: number): Analytics {
+  const bins: CalibrationBin[] = Array.from({ length: 10 }, (_, i) => {
+    const n = rated === 0 || i < 3 ? 0 : 2 + i;
+    return {
+      lower: i / 10,
+      upper: (i + 1) / 10,
+      rated: n,
+      mean_confidence: n === 0 ? null : i / 10 + 0.05,
+      share_correct: n === 0 ? null : Math.max(0, i / 10 - 0.1),
+    };
+  });
+  return {
+    escalations: 1234,
+    rated,
+    by_day_reason: [
+      { day: "2026-11-21", reason: "low_confidence", count: 14 },
+      { day: "2026-11-21", reason: "tool_failure", count: 3 },
+      { day: "2026-11-22", reason: "low_confidence", count: 11 },
+      { day: "2026-11-23", reason: "customer_requested_human", count: 6 },
+    ],
+    by_intent: [
+      {
+        intent: "refund_request",
+        escalations: 700,
+        avg_confidence: 0.61,
+        rated: rated === 0 ? 0 : 30,
+        avg_overall: rated === 0 ? null : 3.4,
+        intent_correct_share: rated === 0 ? null : 0.7,
+        summary_accurate_share: rated === 0 ? null : 0.8,
+        overall_counts: rated === 0 ? [0, 0, 0, 0, 0] : [2, 4, 8, 10, 6],
+      },
+      {
+        intent: "order_status",
+        escalations: 534,
+        avg_confidence: 0.74,
+        rated: rated === 0 ? 0 : 12,
+        avg_overall: rated === 0 ? null : 4.1,
+        intent_correct_share: rated === 0 ? null : 0.92,
+        summary_accurate_share: rated === 0 ? null : 0.75,
+        overall_counts: rated === 0 ? [0, 0, 0, 0, 0] : [0, 1, 1, 5, 5],
+      },
+    ],
+    by_version: [
+      {
+        bot_version: "2026.11.2",
+        escalations: 1234,
+        rated,
+        avg_overall: rated === 0 ? null : 3.6,
+        intent_correct_share: rated === 0 ? null : 0.76,
+        overall_counts: rated === 0 ? [0, 0, 0, 0, 0] : [2, 5, 9, 15, 11],
+      },
+    ],
+    calibration: { bins, ece: rated === 0 ? null : 0.1, rated },
+    time_to_claim: { claimed: 900, p50_secs: 240, p90_secs: 1500 },
+    all_intents: ["order_status", "refund_request"],
+    all_bot_versions: ["2026.11.1", "2026.11.2"],
   };
 }

@@ -1,6 +1,7 @@
 import type { HandoffDetail } from "../../bindings";
 import { ConfidenceBar } from "../../components/ConfidenceBar";
 import { PriorityBadge } from "../../components/PriorityBadge";
+import { ProvenanceBadge } from "../../components/ProvenanceBadge";
 import { RelativeTime } from "../../components/RelativeTime";
 import { REASON_LABEL, SENTIMENT_LABEL } from "../../labels";
 import { parseInstant } from "../../time";
@@ -78,9 +79,12 @@ function Context({ detail }: { detail: HandoffDetail }) {
         ) : (
           <dl className="kv kv--fields">
             {fields.map(([k, v]) => (
-              <div key={k} className="kv__row" data-testid="collected-field" data-key={k}>
+              <div key={k} className="kv__row kv__row--field" data-testid="collected-field" data-key={k}>
                 <dt className="mono">{k}</dt>
                 <dd className="mono">{v}</dd>
+                <dd className="kv__prov">
+                  <ProvenanceBadge provenance={detail.field_provenance[k]} />
+                </dd>
               </div>
             ))}
           </dl>

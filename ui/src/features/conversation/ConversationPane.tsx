@@ -5,6 +5,7 @@ import { PriorityBadge } from "../../components/PriorityBadge";
 import { WaitingTime } from "../../components/WaitingTime";
 import { CHANNEL_LABEL, customerLabel } from "../../labels";
 import { formatExact, parseInstant } from "../../time";
+import { ClaimControl, type ClaimState } from "../claims/ClaimControl";
 import { Transcript } from "./Transcript";
 
 type Props = {
@@ -13,9 +14,10 @@ type Props = {
   isPending: boolean;
   error: unknown;
   onRetry: () => void;
+  claim: ClaimState;
 };
 
-export function ConversationPane({ openId, detail, isPending, error, onRetry }: Props) {
+export function ConversationPane({ openId, detail, isPending, error, onRetry, claim }: Props) {
   let body;
   if (openId === null) {
     body = (
@@ -30,7 +32,7 @@ export function ConversationPane({ openId, detail, isPending, error, onRetry }: 
   } else if (isPending || !detail) {
     body = <ConversationSkeleton />;
   } else {
-    body = <Conversation detail={detail} />;
+    body = <Conversation detail={detail} claim={claim} />;
   }
   return (
     <section className="pane pane--conversation" aria-label="Conversation">
@@ -39,7 +41,7 @@ export function ConversationPane({ openId, detail, isPending, error, onRetry }: 
   );
 }
 
-function Conversation({ detail }: { detail: HandoffDetail }) {
+function Conversation({ detail, claim }: { detail: HandoffDetail; claim: ClaimState }) {
   const h = detail.handoff;
   const c = h.customer;
   const name = customerLabel(c.name, c.id);
@@ -60,6 +62,7 @@ function Conversation({ detail }: { detail: HandoffDetail }) {
             </span>
           )}
           {c.tier && <span className="badge badge--tier">{c.tier}</span>}
+          <ClaimControl detail={detail} claim={claim} />
         </div>
         <div className="conv__meta">
           <PriorityBadge priority={h.priority} />

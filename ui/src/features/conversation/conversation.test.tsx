@@ -48,7 +48,9 @@ describe("conversation and context", () => {
     expect(within(turns[0]!).queryByText("kb/returns")).toBeNull();
 
     const fields = screen.getAllByTestId("collected-field");
-    expect(fields.map((f) => f.textContent)).toEqual(["order_idA123", "amount59.00", "currencyUSD"]);
+    expect(fields.map((f) => f.textContent)).toEqual(["order_idA123verified", "amount59.00stated", "currencyUSDinferred"]);
+    // provenance: a word (and an icon) per field, as the Rust side sent it
+    expect(screen.getAllByTestId("field-provenance").map((p) => p.dataset.provenance)).toEqual(["verified", "stated", "inferred"]);
 
     const actions = screen.getAllByTestId("action-item");
     expect(actions.map((a) => a.dataset.status)).toEqual(["succeeded", "denied"]);

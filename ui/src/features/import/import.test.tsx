@@ -3,7 +3,7 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { act, screen, waitFor } from "@testing-library/react";
 import { describe, expect, test } from "vitest";
 import type { ImportReport } from "../../bindings";
-import { facets, rows } from "../../test/fixtures";
+import { USERS, facets, rows, sessionOf } from "../../test/fixtures";
 import { renderApp } from "../../test/render";
 
 function backend(onImport: (path: string) => Promise<ImportReport>) {
@@ -16,8 +16,10 @@ function backend(onImport: (path: string) => Promise<ImportReport>) {
           return { rows: rows(1), next_cursor: null, search_capped: false };
         case "queue_facets":
           return facets(1);
-        case "app_status":
+        case "app_status": // the desk works without it
           return Promise.reject({ kind: "internal", message: "n/a" });
+        case "session_state":
+          return { current: sessionOf(USERS.sam!), previous: null };
         case "import_file":
           return onImport(String((args as { path: string }).path));
         case "plugin:dialog|open":
@@ -50,6 +52,7 @@ describe("import", () => {
     let finish: (r: ImportReport) => void = () => {};
     const calls = backend(() => new Promise((res) => (finish = res)));
     const { user } = renderApp();
+    await screen.findByTestId("queue-list");
     await user.keyboard("i");
     const input = await screen.findByTestId("import-path");
     await user.click(screen.getByRole("button", { name: "Browse…" }));
@@ -86,7 +89,7 @@ describe("import", () => {
   test("a failed import says why", async () => {
     backend(() => Promise.reject({ kind: "invalid_input", message: "Could not open /nope.jsonl: No such file" }));
     const { user } = renderApp();
-    await user.click(screen.getByTestId("open-import"));
+    await user.click(await screen.findByTestId("open-import"));
     await user.type(await screen.findByTestId("import-path"), "/nope.jsonl{Enter}");
     await screen.findByText("Could not open /nope.jsonl: No such file");
     expect(screen.getByText("The import failed")).toBeTruthy();

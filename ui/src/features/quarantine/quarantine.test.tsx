@@ -48,7 +48,7 @@ describe("quarantine", () => {
   test("the top-bar button opens it; an empty quarantine says so", async () => {
     installBackend(rows(1));
     const { user } = renderApp();
-    await user.click(screen.getByTestId("nav-quarantine"));
+    await user.click(await screen.findByTestId("nav-quarantine"));
     await screen.findByText("Nothing in quarantine");
   });
 });

@@ -36,7 +36,7 @@ describe("queue", () => {
     // the first request is the default: no filter, triage ascending, no cursor
     const q = b.queueQueries()[0]!;
     expect(q).toEqual({
-      filter: { search: null, priorities: [], channels: [], reasons: [], intents: [], sentiments: [], bands: [] },
+      filter: { search: null, priorities: [], channels: [], reasons: [], intents: [], sentiments: [], bands: [], claim: "any" },
       sort: { key: "triage", descending: false },
       cursor: null,
       limit: 200,
@@ -91,6 +91,7 @@ describe("queue", () => {
         intents: ["order_status"],
         sentiments: ["angry"],
         bands: ["low"],
+        claim: "any",
       }),
     );
     // unticking removes the value again
