@@ -27,6 +27,7 @@ CREATE TABLE tool_calls (
     http_status       INTEGER,
     outcome           TEXT,                             -- response body or error, as shown to people
     retryable         INTEGER NOT NULL DEFAULT 0,
+    escalated_at_ms   INTEGER,                          -- the requester escalated an overdue pending request
     created_at_ms     INTEGER NOT NULL,
     updated_at_ms     INTEGER NOT NULL
 );

@@ -34,6 +34,7 @@ fn main() {
             "approve_tool_call",
             "deny_tool_call",
             "retry_tool_call",
+            "escalate_tool_call",
             "audit_list",
             "audit_verify",
             "audit_export",

@@ -349,3 +349,18 @@ async fn audit_verify_detects_a_cut_off_end_and_exports_every_event() {
     assert!(!v.ok);
     assert_eq!(v.first_broken_id, Some(total));
 }
+
+#[tokio::test]
+async fn an_overdue_request_can_be_escalated_and_goes_first() {
+    let w = world().await;
+    let a = w.store.propose_tool_call(&w.gates, &w.ana, refund("100.00"), now()).await.unwrap();
+    let b = w.store.propose_tool_call(&w.gates, &w.ana, refund("110.00"), now()).await.unwrap();
+    assert!(w.store.escalate_tool_call(&w.gates, &w.ana, &b, now()).await.is_err(), "not overdue yet");
+    let later = now() + w.gates.pending_sla_ms + 1;
+    w.store.escalate_tool_call(&w.gates, &w.ana, &b, later).await.unwrap();
+    let q = w.store.pending_approvals(&w.gates, "", &w.sam, later).await.unwrap();
+    assert_eq!(q[0].call.id, b, "escalated first");
+    assert!(q[0].overdue && q[1].overdue);
+    assert_eq!(q[1].call.id, a);
+    assert!(w.store.audit_list(&Default::default(), None, 50).await.unwrap().iter().any(|e| e.kind == "tool_call.escalated" && e.subject == b));
+}

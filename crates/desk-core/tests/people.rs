@@ -155,6 +155,7 @@ async fn command_matrix_for_every_role() {
         ("approve_tool_call", &["sam"]),
         ("deny_tool_call", &["sam"]),
         ("retry_tool_call", &["ana", "sam"]),
+        ("escalate_tool_call", &["ana", "sam"]),
         ("audit_list", &["ana", "sam", "lee", "ada"]),
         ("audit_verify", &["ana", "sam", "lee", "ada"]),
         ("audit_export", &["lee", "ada"]),

@@ -92,6 +92,17 @@ pub async fn retry_tool_call(app: AppHandle, state: State<'_, AppState>, call_id
     Ok(view)
 }
 
+/// Escalates an overdue pending request to every supervisor.
+#[tauri::command]
+pub async fn escalate_tool_call(app: AppHandle, state: State<'_, AppState>, call_id: String) -> CmdResult<ToolCallView> {
+    let s = state.sessions.require("escalate_tool_call")?;
+    state.store.escalate_tool_call(&state.gates, &s, &call_id, now_ms()).await.map_err(gate_err)?;
+    let view = state.store.tool_call(&state.gates, state.executor.base_url(), &call_id).await.map_err(gate_err)?;
+    events::gates_changed(&app, &view);
+    events::approval_requested(&app, &view);
+    Ok(view)
+}
+
 #[tauri::command]
 pub async fn audit_list(state: State<'_, AppState>, filter: AuditFilter, before_id: Option<i64>, limit: i64) -> CmdResult<Vec<AuditEvent>> {
     state.sessions.require("audit_list")?;

@@ -134,6 +134,9 @@ pub struct ToolCallView {
     pub http_status: Option<u16>,
     pub outcome: Option<String>,
     pub retryable: bool,
+    /// When the requester escalated this overdue request to all supervisors.
+    #[ts(type = "number | null")]
+    pub escalated_at_ms: Option<i64>,
     #[ts(type = "number")]
     pub created_at_ms: i64,
     #[ts(type = "number")]
@@ -235,6 +238,7 @@ struct CallRow {
     http_status: Option<i64>,
     outcome: Option<String>,
     retryable: i64,
+    escalated_at_ms: Option<i64>,
     created_at_ms: i64,
     updated_at_ms: i64,
 }
@@ -243,7 +247,7 @@ const SELECT_CALL: &str = "SELECT c.id, h.handoff_id, c.tool, c.params, c.params
     ru.display_name AS requested_by_name, c.origin, c.flags, c.decision, c.rule_id, c.rule_reason, c.rule_matched, \
     c.policy_version, c.policy_sha256, c.state, c.approved_by, au.display_name AS approved_by_name, c.approved_sha256, \
     c.approved_at_ms, c.expires_at_ms, du.display_name AS decided_by_name, c.decision_reason, c.attempts, c.http_status, \
-    c.outcome, c.retryable, c.created_at_ms, c.updated_at_ms \
+    c.outcome, c.retryable, c.escalated_at_ms, c.created_at_ms, c.updated_at_ms \
     FROM tool_calls c JOIN handoffs h ON h.seq = c.handoff_seq JOIN users ru ON ru.id = c.requested_by \
     LEFT JOIN users au ON au.id = c.approved_by LEFT JOIN users du ON du.id = c.decided_by";
 
@@ -304,6 +308,7 @@ impl CallRow {
             http_status: self.http_status.map(|s| s as u16),
             outcome: self.outcome.clone(),
             retryable: self.retryable != 0,
+            escalated_at_ms: self.escalated_at_ms,
             created_at_ms: self.created_at_ms,
             updated_at_ms: self.updated_at_ms,
         }
@@ -578,7 +583,12 @@ impl Store {
                 },
             ));
         }
-        out.sort_by(|a, b| b.1.customer_waiting_ms.cmp(&a.1.customer_waiting_ms).then(b.0.cmp(&a.0)));
+        // Escalated first, then the longest-waiting customer, then the largest amount.
+        out.sort_by(|a, b| {
+            b.1.call.escalated_at_ms.is_some().cmp(&a.1.call.escalated_at_ms.is_some())
+                .then(b.1.customer_waiting_ms.cmp(&a.1.customer_waiting_ms))
+                .then(b.0.cmp(&a.0))
+        });
         Ok(out.into_iter().map(|(_, p)| p).collect())
     }
 
@@ -594,6 +604,34 @@ impl Store {
         .iter()
         .map(|r| r.view(gates, base_url))
         .collect())
+    }
+
+    /// Escalates a pending request that has waited past the gate's SLA: it goes to the top of
+    /// every supervisor's queue, and the escalation is audited.
+    pub async fn escalate_tool_call(&self, gates: &Gates, by: &Session, id: &str, now: i64) -> Result<(), GateError> {
+        by.authorize(Permission::ProposeToolCalls, now)?;
+        let row = self.call_row(id).await?;
+        if row.state != "pending" {
+            return Err(Refusal::WrongState("not pending", "escalated").into());
+        }
+        if now - row.created_at_ms <= gates.pending_sla_ms {
+            return Err(GateError::People(PeopleError::Invalid(format!(
+                "It can be escalated once it has waited {} minutes.",
+                gates.pending_sla_ms / 60_000
+            ))));
+        }
+        let _guard = self.write_lock().await;
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("UPDATE tool_calls SET escalated_at_ms = ?, updated_at_ms = ? WHERE id = ? AND escalated_at_ms IS NULL")
+            .bind(now)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let actor = user_actor(by.actor.user_id, &by.actor.username);
+        audit::append(&mut tx, now, &actor, "tool_call.escalated", id, &json!({ "waited_ms": now - row.created_at_ms })).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// A person retries a failed, retryable call (same idempotency key).
