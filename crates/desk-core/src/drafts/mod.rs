@@ -1,0 +1,4 @@
+//! Shadow mode: the AI drafts replies that agents approve, edit or reject. This slice holds the
+//! guardrails every draft engine goes through.
+
+pub mod guardrails;
