@@ -20,6 +20,8 @@ for _ in $(seq 1 100); do
 done
 DISPLAY=$display xdpyinfo >/dev/null 2>&1 || { echo "Xvfb did not come up on $display" >&2; exit 1; }
 
-mkdir -p "$tmp/runtime" && chmod 700 "$tmp/runtime"
-export DISPLAY=$display NO_AT_BRIDGE=1 XDG_RUNTIME_DIR="$tmp/runtime"
-exec dbus-run-session -- "$@"
+mkdir -p "$tmp/runtime" "$tmp/data" && chmod 700 "$tmp/runtime"
+export DISPLAY=$display NO_AT_BRIDGE=1 XDG_RUNTIME_DIR="$tmp/runtime" XDG_DATA_HOME="$tmp/data"
+# A private D-Bus session with an unlocked Secret Service keyring (gnome-keyring), so the app's
+# secrets go through a real OS keyring in tests too.
+exec dbus-run-session -- sh -c 'printf "%s" "test-keyring-password" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec "$@"' sh "$@"

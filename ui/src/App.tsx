@@ -1,10 +1,9 @@
 import { useIsFetching } from "@tanstack/react-query";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { Suspense, lazy, useCallback, useEffect, useRef, useState } from "react";
 import type { AppStatus, QueueFilter, QueueSort } from "./bindings";
 import { ErrorState } from "./components/ErrorState";
 import { ShortcutHelp } from "./components/ShortcutHelp";
 import { UsersView } from "./features/admin/UsersView";
-import { AnalyticsView } from "./features/analytics/AnalyticsView";
 import { useClaim } from "./features/claims/hooks";
 import { ContextPane } from "./features/conversation/ContextPane";
 import { ConversationPane } from "./features/conversation/ConversationPane";
@@ -31,6 +30,9 @@ export type Overlay = "help" | "import" | "switch-user" | null;
 
 /** Where the app starts (the mock build uses it to show a given screen). */
 export type InitialState = { openId?: string | null; view?: View; overlay?: Overlay };
+
+// Charts are a large library: loaded the first time someone opens the analytics.
+const AnalyticsView = lazy(() => import("./features/analytics/AnalyticsView").then((m) => ({ default: m.AnalyticsView })));
 
 /** How long after `g` the second key of a `g x` shortcut is awaited. */
 const CHORD_MS = 1200;
@@ -268,7 +270,9 @@ function Workspace({ initial, status }: { initial?: InitialState; status: AppSta
         {view === "quarantine" ? (
           <QuarantineView onBack={goDesk} total={facets.data?.quarantined} />
         ) : view === "analytics" ? (
-          <AnalyticsView />
+          <Suspense fallback={<p className="muted state">Loading the analytics…</p>}>
+            <AnalyticsView />
+          </Suspense>
         ) : view === "admin" ? (
           <UsersView />
         ) : (

@@ -1,7 +1,7 @@
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import { describe, expect, test, vi } from "vitest";
-import { call, IpcFailure, on, toIpcError } from "./ipc";
+import { call, IpcFailure, isKind, on, retryable, toIpcError } from "./ipc";
 
 describe("ipc", () => {
   test("call passes camelCase args and returns the result", async () => {
@@ -19,6 +19,19 @@ describe("ipc", () => {
     const err = await call("get_handoff", { handoffId: "hf_1" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(IpcFailure);
     expect(err).toMatchObject({ kind: "not_found", message: "No escalation hf_1" });
+  });
+
+  test("every kind the Rust side sends is kept, for the UI to act on (sign-in, step-up, conflicts)", () => {
+    for (const kind of ["unauthenticated", "forbidden", "step_up_required", "wrong_credentials", "rate_limited", "conflict"] as const) {
+      expect(toIpcError({ kind, message: "m" })).toMatchObject({ kind, message: "m" });
+    }
+    expect(isKind({ kind: "step_up_required", message: "Confirm your password to do this." }, "step_up_required")).toBe(true);
+    expect(isKind(new Error("x"), "step_up_required")).toBe(false);
+    // only a failing back end is worth retrying
+    expect(retryable(0, { kind: "internal", message: "locked" })).toBe(true);
+    expect(retryable(1, { kind: "internal", message: "locked" })).toBe(false);
+    expect(retryable(0, { kind: "unauthenticated", message: "Sign in first." })).toBe(false);
+    expect(retryable(0, { kind: "not_found", message: "gone" })).toBe(false);
   });
 
   test("anything else rejected becomes an internal IpcError", () => {

@@ -21,6 +21,7 @@ pub mod ipc;
 pub mod people;
 pub mod queue;
 pub mod ratings;
+pub mod secrets;
 pub mod sources;
 pub mod store;
 

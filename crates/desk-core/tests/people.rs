@@ -107,6 +107,8 @@ fn permission_matrix() {
         (ApproveToolCalls, &[Role::Supervisor]),
         (ChangePolicy, &[Role::Admin]),
         (ViewAudit, &[Role::Agent, Role::Supervisor, Role::TeamLead, Role::Admin]),
+        (ReplyToCustomers, &[Role::Agent, Role::Supervisor]),
+        (ConfigureDrafts, &[Role::Admin]),
     ];
     assert_eq!(expected.len(), Permission::ALL.len(), "every permission is in the table");
     for (p, allowed) in expected {

@@ -621,9 +621,9 @@ function versionAt(ms: number, now: number): string {
 
 function seedHistory(now: number) {
   let seq = 100_000;
-  for (let day = 44; day >= 0; day--) {
+  for (let day = 44; day >= 1; day--) {
     const weekend = new Date(now - day * 86_400_000).getUTCDay() % 6 === 0;
-    const n = Math.floor((weekend ? 22 : 46) + rnd() * 18);
+    const n = Math.floor((weekend ? 90 : 170) + rnd() * 60);
     for (let i = 0; i < n; i++) {
       const ms = now - day * 86_400_000 - Math.floor(rnd() * 86_400_000);
       const version = versionAt(ms, now);
@@ -673,7 +673,7 @@ function seedRatings() {
   const lee = users.find((u) => u.username === "lee")!;
   const tia = users.find((u) => u.username === "tia")!;
   history.forEach((h, i) => {
-    if (i % 7 === 0) ratings.push(makeRating(h.id, i % 3 === 0 ? tia : lee, h.intent, h.version, h.confidence, h.escalatedMs + 3600_000));
+    if (i % 12 === 0) ratings.push(makeRating(h.id, i % 3 === 0 ? tia : lee, h.intent, h.version, h.confidence, h.escalatedMs + 3600_000));
   });
   // a few queue items rated already, some by both leads
   store.slice(3, 9).forEach((s, i) => {

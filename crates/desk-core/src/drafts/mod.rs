@@ -1,4 +1,8 @@
 //! Shadow mode: the AI drafts replies that agents approve, edit or reject. This slice holds the
 //! guardrails every draft engine goes through.
 
+pub mod engine;
 pub mod guardrails;
+pub mod kb;
+pub mod llm;
+pub mod service;

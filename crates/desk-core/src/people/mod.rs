@@ -40,15 +40,19 @@ impl Role {
     pub fn grants(self, p: Permission) -> bool {
         use Permission::*;
         match self {
-            Role::Agent => matches!(p, ViewQueue | ViewQuarantine | ClaimHandoff | ProposeToolCalls | ViewAudit),
+            Role::Agent => matches!(p, ViewQueue | ViewQuarantine | ClaimHandoff | ProposeToolCalls | ReplyToCustomers | ViewAudit),
             Role::Supervisor => matches!(
                 p,
                 ViewQueue | ViewQuarantine | ClaimHandoff | ReassignHandoff | ImportHandoffs | ViewAnalytics | ProposeToolCalls
-                    | ApproveToolCalls | ViewAudit
+                    | ApproveToolCalls | ReplyToCustomers | ViewAudit
             ),
             Role::TeamLead => matches!(p, ViewQueue | ViewQuarantine | RateHandoffs | ViewAnalytics | ExportData | ViewAudit),
             Role::Admin => {
-                matches!(p, ViewQueue | ViewQuarantine | ImportHandoffs | ViewAnalytics | ExportData | ManageUsers | ChangePolicy | ViewAudit)
+                matches!(
+                    p,
+                    ViewQueue | ViewQuarantine | ImportHandoffs | ViewAnalytics | ExportData | ManageUsers | ChangePolicy | ViewAudit
+                        | ConfigureDrafts
+                )
             }
         }
     }
@@ -74,6 +78,10 @@ pub enum Permission {
     ChangePolicy,
     /// See the audit log and verify its chain.
     ViewAudit,
+    /// Approve, edit or reject draft replies, and send replies to customers.
+    ReplyToCustomers,
+    /// Configure the draft engines (model server, API key) and the knowledge base.
+    ConfigureDrafts,
 }
 
 impl Permission {
@@ -91,11 +99,13 @@ impl Permission {
         Permission::ApproveToolCalls,
         Permission::ChangePolicy,
         Permission::ViewAudit,
+        Permission::ReplyToCustomers,
+        Permission::ConfigureDrafts,
     ];
 
     /// Sensitive actions ask for the password again (step-up) within [`STEP_UP_WINDOW_MS`].
     pub fn needs_step_up(self) -> bool {
-        matches!(self, Permission::ExportData | Permission::ManageUsers | Permission::ChangePolicy)
+        matches!(self, Permission::ExportData | Permission::ManageUsers | Permission::ChangePolicy | Permission::ConfigureDrafts)
     }
 }
 

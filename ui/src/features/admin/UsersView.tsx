@@ -81,7 +81,10 @@ function UserRow({ user }: { user: UserSummary }) {
           {user.username}
           {me && <span className="muted"> (you)</span>}
         </th>
-        <td>{user.display_name}</td>
+        <td>
+          {user.display_name}
+          {!user.active && <span className="badge badge--inactive">inactive</span>}
+        </td>
         {USER_ROLES.map((r) => (
           <td key={r} className="center">
             <input

@@ -32,7 +32,8 @@ export function AnalyticsView() {
   }
 
   return (
-    <section className="analytics" data-testid="analytics-view" aria-label="Analytics">
+    // The hook marks the view once its numbers are there (end-to-end tests read them at once).
+    <section className="analytics" data-testid={a ? "analytics-view" : "analytics-loading"} aria-label="Analytics" aria-busy={q.isFetching}>
       <header className="analytics__bar">
         <h2 className="analytics__title">Analytics</h2>
         <div className="segmented" role="group" aria-label="Escalated">
@@ -183,12 +184,11 @@ function Report({ a, filter, stale }: { a: Analytics; filter: AnalyticsFilter; s
             <DistributionChart rows={versionRows} nameWidth={96} />
           </ChartCard>
         )}
-      </div>
 
-      <section className="analytics__table" aria-label="Per intent">
-        <h3 className="ctx__label">Per intent</h3>
-        <IntentTable rows={a.by_intent} />
-      </section>
+        <ChartCard title="Per intent" testId="intent-card" table="by_intent" filter={filter} wide={versionRows.length === 0}>
+          <IntentTable rows={a.by_intent} />
+        </ChartCard>
+      </div>
     </div>
   );
 }
@@ -241,11 +241,11 @@ function IntentTable({ rows }: { rows: IntentStats[] }) {
         <tr>
           <th scope="col">Intent</th>
           <th scope="col" className="num">Escalations</th>
-          <th scope="col" className="num">Avg confidence</th>
+          <th scope="col" className="num" title="Average bot confidence">Confidence</th>
           <th scope="col" className="num">Rated</th>
-          <th scope="col" className="num">Avg overall</th>
-          <th scope="col" className="num">Intent correct</th>
-          <th scope="col" className="num">Summary accurate</th>
+          <th scope="col" className="num" title="Average overall rating, 1 to 5">Overall</th>
+          <th scope="col" className="num" title="Share of ratings that found the intent right">Intent right</th>
+          <th scope="col" className="num" title="Share of ratings that found the summary accurate">Summary right</th>
         </tr>
       </thead>
       <tbody>
@@ -315,14 +315,16 @@ function ExportResultLine({ result, onClose }: { result: ExportResult; onClose: 
   if (!result) return null;
   return result.ok ? (
     <p className="export-result" role="status" data-testid="export-result">
-      ✓ Wrote {formatBytes(result.bytes)} to <span className="mono">{result.path}</span>
+      <span>
+        ✓ Wrote {formatBytes(result.bytes)} to <span className="mono">{result.path}</span>
+      </span>
       <button type="button" className="icon-button icon-button--small" aria-label="Dismiss" onClick={onClose}>
         ×
       </button>
     </p>
   ) : (
     <p className="export-result export-result--error" role="alert" data-testid="export-error">
-      ⚠ Export failed: {result.message}
+      <span>⚠ Export failed: {result.message}</span>
       <button type="button" className="icon-button icon-button--small" aria-label="Dismiss" onClick={onClose}>
         ×
       </button>

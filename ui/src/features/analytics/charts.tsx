@@ -137,7 +137,7 @@ export function ReasonsChart({ rows }: { rows: DayReasonCount[] }) {
           />
           <Legend
             verticalAlign="bottom"
-            height={40}
+            height={28}
             iconType="square"
             iconSize={9}
             wrapperStyle={{ fontSize: AXIS_FONT, color: t.muted, lineHeight: "16px" }}
@@ -240,7 +240,7 @@ export function CalibrationChart({ calibration }: { calibration: Calibration }) 
   return (
     <Sized height={300}>
       {(width) => (
-        <ScatterChart width={width} height={300} margin={{ top: 16, right: 16, bottom: 18, left: 0 }}>
+        <ScatterChart width={width} height={300} margin={{ top: 16, right: 16, bottom: 18, left: 12 }}>
           <CartesianGrid stroke={t.grid} strokeDasharray="2 3" />
           <XAxis
             type="number"
@@ -259,9 +259,9 @@ export function CalibrationChart({ calibration }: { calibration: Calibration }) 
             domain={[0, 1]}
             ticks={ticks}
             tickFormatter={pct}
-            width={48}
+            width={62}
             {...axisProps(t)}
-            label={{ value: "Rated correct", angle: -90, position: "insideLeft", offset: 14, fill: t.muted, fontSize: AXIS_FONT, dy: 40 }}
+            label={{ value: "Rated correct", angle: -90, position: "insideLeft", offset: 0, fill: t.muted, fontSize: AXIS_FONT, dy: 36 }}
           />
           <ZAxis type="number" dataKey="n" range={[36, 380]} name="Ratings" />
           <ReferenceLine
@@ -271,7 +271,7 @@ export function CalibrationChart({ calibration }: { calibration: Calibration }) 
             ]}
             stroke={t.diagonal}
             strokeDasharray="5 4"
-            label={{ value: "perfectly calibrated", position: "insideTopLeft", fill: t.muted, fontSize: AXIS_FONT, dx: 16, dy: 36 }}
+            label={{ value: "perfectly calibrated", position: "insideTopRight", offset: 6, fill: t.muted, fontSize: AXIS_FONT }}
           />
           <Tooltip
             cursor={{ stroke: t.grid }}

@@ -62,6 +62,14 @@ describe("claims", () => {
     await waitFor(() => expect(b.queueQueries().at(-1)!.filter.claim).toBe("any"));
   });
 
+  test("people who do not claim get no claim switch", async () => {
+    const b = installBackend(rows(2), { user: "lee" });
+    renderApp();
+    await waitFor(() => expect(screen.getAllByTestId("queue-row")).toHaveLength(2));
+    expect(screen.queryByTestId("claim-filter")).toBeNull();
+    expect(b.queueQueries()[0]!.filter.claim).toBe("any");
+  });
+
   test("rows show the claimer's initials; late urgent rows nobody claimed stand out", async () => {
     const late = Date.now() - 10 * 60_000;
     installBackend(

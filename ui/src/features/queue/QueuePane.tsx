@@ -174,13 +174,12 @@ export function QueuePane({
   return (
     <section className="pane pane--queue" aria-label="Queue">
       <div className="queue__toolbar">
-        <SearchBox ref={search} value={filter.search} onSearch={onSearch} onLeave={() => list.current?.focus()} />
+        <div className="queue__search-row">
+          <SearchBox ref={search} value={filter.search} onSearch={onSearch} onLeave={() => list.current?.focus()} />
+          {/* only people who claim work by claims */}
+          {can("claim_handoff") && <ClaimSwitch value={filter.claim} onChange={(claim) => onFilterChange({ ...filter, claim })} />}
+        </div>
         <div className="queue__controls">
-          <ClaimSwitch
-            value={filter.claim}
-            showMine={can("claim_handoff")}
-            onChange={(claim) => onFilterChange({ ...filter, claim })}
-          />
           <button
             type="button"
             className={`button button--small${nFilters > 0 ? " button--active" : ""}`}
@@ -265,18 +264,10 @@ const CLAIM_OPTIONS: { value: ClaimFilter; label: string; hint: string }[] = [
 ];
 
 /** Any / Mine / Unclaimed: who has claimed the escalations listed. */
-function ClaimSwitch({
-  value,
-  showMine,
-  onChange,
-}: {
-  value: ClaimFilter;
-  showMine: boolean;
-  onChange: (v: ClaimFilter) => void;
-}) {
+function ClaimSwitch({ value, onChange }: { value: ClaimFilter; onChange: (v: ClaimFilter) => void }) {
   return (
     <div className="segmented" role="group" aria-label="Claimed by" data-testid="claim-filter">
-      {CLAIM_OPTIONS.filter((o) => showMine || o.value !== "mine").map((o) => (
+      {CLAIM_OPTIONS.map((o) => (
         <button
           key={o.value}
           type="button"

@@ -57,11 +57,6 @@ export const QueueRowView = memo(function QueueRowView({ row, index, top, select
             <span className="visually-hidden"> failed actions</span>
           </span>
         )}
-        {unattended && (
-          <span className="qrow__unclaimed" title="Past its SLA and nobody has claimed it">
-            unclaimed
-          </span>
-        )}
         <WaitingTime escalatedMs={row.escalated_ms} slaSecs={row.sla_secs} />
         {row.claimed_by !== null && (
           <span
@@ -75,6 +70,11 @@ export const QueueRowView = memo(function QueueRowView({ row, index, top, select
         )}
       </div>
       <div className="qrow__line qrow__summary" title={row.summary}>
+        {unattended && (
+          <span className="qrow__unclaimed" title="Past its SLA and nobody has claimed it">
+            unclaimed
+          </span>
+        )}
         {row.summary}
       </div>
       <div className="qrow__line qrow__meta">

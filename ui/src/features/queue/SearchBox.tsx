@@ -56,7 +56,8 @@ export function SearchBox({
         className="search__input"
         data-testid="search-input"
         aria-label="Search escalations"
-        placeholder="Search summary, transcript, customer"
+        placeholder="Search escalations"
+        title="Words in the summary, transcript or customer"
         value={text}
         spellCheck={false}
         autoComplete="off"

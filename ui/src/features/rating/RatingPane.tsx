@@ -257,7 +257,6 @@ function RatingForm({
             {h.bot.name} {h.bot.version}
           </span>
         </h2>
-        <NextButton onClick={onNextUnrated} busy={findingNext} />
       </header>
       <p className="rating__bot small muted">
         Bot said <span className="mono rating__intent">{h.intent.name}</span> at{" "}
@@ -341,7 +340,7 @@ function RatingForm({
         <Choice labelId={`${id}-timing`} label="Escalation timing" value={draft.timing} options={TIMING_OPTS} onChange={(v) => set("timing", v)} invalid={missingTodo("timing")} />
       </Q>
 
-      <Q label="Overall" hint="1 poor · 5 excellent" id={`${id}-overall`}>
+      <Q label="Overall" hint="1 poor, 5 excellent" id={`${id}-overall`}>
         <Choice labelId={`${id}-overall`} label="Overall" value={draft.overall} options={OVERALL_OPTS} onChange={(v) => set("overall", v)} invalid={missingTodo("overall")} className="segmented--scale" />
       </Q>
 
@@ -353,7 +352,8 @@ function RatingForm({
           id={`${id}-comment`}
           className="input textarea"
           data-testid="rating-comment"
-          rows={3}
+          rows={2}
+          placeholder="What the bot should have done (Ctrl+Enter saves)"
           value={draft.comment}
           onChange={(e) => set("comment", e.target.value)}
           onKeyDown={(e) => {
@@ -386,8 +386,8 @@ function RatingForm({
             ✓ Saved · revision {justSaved.revision}
           </span>
         )}
-        <span className="rating__keys muted small">
-          <kbd>Ctrl</kbd>+<kbd>Enter</kbd> in the comment saves
+        <span className="rating__next">
+          <NextButton onClick={onNextUnrated} busy={findingNext} />
         </span>
       </div>
 
@@ -410,7 +410,7 @@ function Q({ label, hint, id, children }: { label: string; hint?: string; id: st
     <div className="rating__q">
       <span className="rating__label" id={id}>
         {label}
-        {hint && <span className="rating__hint muted"> {hint}</span>}
+        {hint && <span className="rating__hint muted">{hint}</span>}
       </span>
       {children}
     </div>

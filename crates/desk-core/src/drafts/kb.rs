@@ -1,0 +1,278 @@
+//! The knowledge base: a folder of Markdown articles, split into passages and indexed with
+//! SQLite FTS5. The starter articles (from `kb/` in the repository) are bundled into the binary
+//! and installed into the data directory on first run, where people can edit them.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use ts_rs::TS;
+
+use crate::store::{Result, Store};
+
+include!(concat!(env!("OUT_DIR"), "/kb_bundle.rs"));
+
+/// One retrieved passage, as cited under a draft.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Passage {
+    pub article_id: String,
+    pub title: String,
+    pub heading: String,
+    pub text: String,
+    /// Share of the query's words found in the passage (0..1).
+    pub coverage: f64,
+}
+
+/// What a reindex did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct KbReport {
+    #[ts(type = "number")]
+    pub articles: i64,
+    #[ts(type = "number")]
+    pub passages: i64,
+    pub changed: bool,
+    pub errors: Vec<String>,
+}
+
+/// Writes the starter articles into `dir` when it does not exist yet.
+pub fn install_starter(dir: &Path) -> std::io::Result<bool> {
+    if dir.exists() {
+        return Ok(false);
+    }
+    for (rel, text) in STARTER_KB {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, text)?;
+    }
+    Ok(true)
+}
+
+struct Article {
+    id: String,
+    path: String,
+    title: String,
+    intent: Option<String>,
+    body: String,
+    sha: String,
+}
+
+fn collect(dir: &Path, base: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            collect(&p, base, out);
+        } else if p.extension().is_some_and(|e| e == "md") && !p.file_name().is_some_and(|n| n.eq_ignore_ascii_case("README.md")) {
+            out.push(p);
+        }
+    }
+}
+
+fn parse(rel: &str, text: &str) -> Article {
+    let mut id = rel.trim_end_matches(".md").to_owned();
+    let mut title = None;
+    let mut intent = None;
+    let mut body = text;
+    if let Some(rest) = text.strip_prefix("---\n") {
+        if let Some(end) = rest.find("\n---") {
+            for line in rest[..end].lines() {
+                if let Some((k, v)) = line.split_once(':') {
+                    let v = v.trim().to_owned();
+                    match k.trim() {
+                        "id" => id = v,
+                        "title" => title = Some(v),
+                        "intent" => intent = Some(v),
+                        _ => {}
+                    }
+                }
+            }
+            body = rest[end + 4..].trim_start_matches('-').trim_start();
+        }
+    }
+    let title = title
+        .or_else(|| body.lines().find_map(|l| l.strip_prefix("# ").map(str::to_owned)))
+        .unwrap_or_else(|| id.clone());
+    Article { id, path: rel.to_owned(), title, intent, body: body.to_owned(), sha: hex::encode(Sha256::digest(text.as_bytes())) }
+}
+
+/// Passages: the text under each heading, paragraphs joined, at most ~700 characters each.
+fn passages(a: &Article) -> Vec<(String, String)> {
+    let mut out = vec![];
+    let mut heading = a.title.clone();
+    let mut current = String::new();
+    let flush = |heading: &str, current: &mut String, out: &mut Vec<(String, String)>| {
+        let t = current.trim();
+        if !t.is_empty() {
+            out.push((heading.to_owned(), t.to_owned()));
+        }
+        current.clear();
+    };
+    for line in a.body.lines() {
+        if let Some(h) = line.strip_prefix("## ").or_else(|| line.strip_prefix("# ")) {
+            flush(&heading, &mut current, &mut out);
+            heading = h.trim().to_owned();
+            continue;
+        }
+        if line.trim().is_empty() && current.len() > 400 {
+            flush(&heading, &mut current, &mut out);
+            continue;
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(line.trim());
+    }
+    flush(&heading, &mut current, &mut out);
+    out
+}
+
+const STOPWORDS: &[&str] = &[
+    "a", "an", "the", "i", "me", "my", "we", "our", "you", "your", "it", "its", "is", "are", "was", "were", "be", "been", "am", "do",
+    "does", "did", "to", "of", "in", "on", "for", "with", "and", "or", "but", "so", "if", "at", "by", "from", "this", "that", "these",
+    "those", "can", "could", "would", "should", "will", "please", "hi", "hello", "thanks", "thank", "want", "need", "like", "just",
+    "get", "got", "have", "has", "had", "not", "no", "yes", "what", "when", "where", "how", "why", "who", "which", "there", "here",
+    "about", "any", "some", "all", "im", "i'm", "it's", "dont", "don't", "can't", "cant", "help", "know", "one", "up", "out",
+];
+
+/// The words of a query worth searching for.
+pub fn query_terms(text: &str) -> Vec<String> {
+    let mut terms: Vec<String> = text
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 2 && !STOPWORDS.contains(w) && !w.chars().all(|c| c.is_ascii_digit()))
+        .map(str::to_owned)
+        .collect();
+    terms.dedup();
+    let mut seen = std::collections::HashSet::new();
+    terms.retain(|t| seen.insert(t.clone()));
+    terms.truncate(24);
+    terms
+}
+
+fn stem(w: &str) -> &str {
+    for suffix in ["ing", "ed", "es", "s"] {
+        if let Some(s) = w.strip_suffix(suffix) {
+            if s.len() >= 4 {
+                return s;
+            }
+        }
+    }
+    w
+}
+
+impl Store {
+    /// Indexes every Markdown article under `dir` (README.md excepted); skips the work when
+    /// nothing changed. One unreadable file is reported and the rest still index.
+    pub async fn kb_reindex(&self, dir: &Path) -> Result<KbReport> {
+        let mut files = vec![];
+        collect(dir, dir, &mut files);
+        let mut errors = vec![];
+        let mut articles = vec![];
+        for f in &files {
+            let rel = f.strip_prefix(dir).unwrap_or(f).to_string_lossy().replace('\\', "/");
+            match std::fs::read_to_string(f) {
+                Ok(text) => articles.push(parse(&rel, &text)),
+                Err(e) => errors.push(format!("{rel}: {e}")),
+            }
+        }
+        let current: Vec<(String, String)> = sqlx::query_as("SELECT id, sha256 FROM kb_articles ORDER BY id").fetch_all(self.pool()).await?;
+        let mut wanted: Vec<(String, String)> = articles.iter().map(|a| (a.id.clone(), a.sha.clone())).collect();
+        wanted.sort();
+        let changed = current != wanted;
+        if changed {
+            let mut tx = self.pool().begin().await?;
+            sqlx::query("DELETE FROM kb_fts").execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM kb_passages").execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM kb_articles").execute(&mut *tx).await?;
+            let mut seen = std::collections::HashSet::new();
+            for a in &articles {
+                if !seen.insert(a.id.clone()) {
+                    errors.push(format!("{}: duplicate article id {}", a.path, a.id));
+                    continue;
+                }
+                sqlx::query("INSERT INTO kb_articles (id, path, title, intent, body, sha256) VALUES (?, ?, ?, ?, ?, ?)")
+                    .bind(&a.id)
+                    .bind(&a.path)
+                    .bind(&a.title)
+                    .bind(&a.intent)
+                    .bind(&a.body)
+                    .bind(&a.sha)
+                    .execute(&mut *tx)
+                    .await?;
+                for (i, (heading, text)) in passages(a).into_iter().enumerate() {
+                    let pid = sqlx::query("INSERT INTO kb_passages (article_id, ord, heading, text) VALUES (?, ?, ?, ?)")
+                        .bind(&a.id)
+                        .bind(i as i64)
+                        .bind(&heading)
+                        .bind(&text)
+                        .execute(&mut *tx)
+                        .await?
+                        .last_insert_rowid();
+                    sqlx::query("INSERT INTO kb_fts (rowid, title, heading, text) VALUES (?, ?, ?, ?)")
+                        .bind(pid)
+                        .bind(&a.title)
+                        .bind(&heading)
+                        .bind(&text)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            tx.commit().await?;
+        }
+        let (n_articles, n_passages): (i64, i64) =
+            sqlx::query_as("SELECT (SELECT COUNT(*) FROM kb_articles), (SELECT COUNT(*) FROM kb_passages)").fetch_one(self.pool()).await?;
+        Ok(KbReport { articles: n_articles, passages: n_passages, changed, errors })
+    }
+
+    /// The best passages for a query: FTS5 (any word, bm25), then scored by how many of the
+    /// query's words each passage covers; an article whose intent matches gets a boost.
+    /// Coverage counts only the words of `query` (the customer's message); the intent's words
+    /// widen the search and boost articles written for that intent.
+    pub async fn kb_search(&self, query: &str, intent: Option<&str>, limit: usize) -> Result<Vec<Passage>> {
+        let terms = query_terms(query);
+        if terms.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut search_terms = terms.clone();
+        if let Some(i) = intent {
+            search_terms.extend(query_terms(&i.replace('_', " ")));
+        }
+        let fts: String = search_terms.iter().map(|t| format!("\"{}\"", t.replace('"', ""))).collect::<Vec<_>>().join(" OR ");
+        let rows: Vec<(String, Option<String>, String, String, String, f64)> = sqlx::query_as(
+            "SELECT a.id, a.intent, a.title, p.heading, p.text, bm25(kb_fts, 2.0, 1.5, 1.0) AS score \
+             FROM kb_fts JOIN kb_passages p ON p.id = kb_fts.rowid JOIN kb_articles a ON a.id = p.article_id \
+             WHERE kb_fts MATCH ? ORDER BY score LIMIT 40",
+        )
+        .bind(fts)
+        .fetch_all(self.pool())
+        .await?;
+        let mut scored: Vec<(f64, Passage)> = rows
+            .into_iter()
+            .map(|(article_id, a_intent, title, heading, text, bm25)| {
+                let hay = format!("{title} {heading} {text}").to_lowercase();
+                let covered = terms.iter().filter(|t| hay.contains(stem(t))).count();
+                let coverage = covered as f64 / terms.len() as f64;
+                let intent_boost = match (intent, &a_intent) {
+                    (Some(i), Some(ai)) if i == ai => 0.5,
+                    _ => 0.0,
+                };
+                (coverage + intent_boost - bm25 * 0.02, Passage { article_id, title, heading, text, coverage })
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+        let mut out: Vec<Passage> = vec![];
+        for (_, p) in scored {
+            if out.iter().any(|q| q.article_id == p.article_id) {
+                continue; // one passage per article
+            }
+            out.push(p);
+            if out.len() == limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,93 @@
+//! The API key round-trips through the real OS keyring (Secret Service under the test run's
+//! D-Bus session, see scripts/with-display.sh) and never reaches the database or the logs.
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use desk_core::drafts::llm::{LlmEngine, LlmSettings};
+use desk_core::drafts::service::DraftSetup;
+use desk_core::secrets::Secret;
+use desk_core::Store;
+
+#[derive(Clone)]
+struct LogFile(Arc<Mutex<std::fs::File>>);
+impl Write for LogFile {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().write(b)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.lock().unwrap().flush()
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_api_key_lives_in_the_keyring_only() {
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "no D-Bus session: run the tests through scripts/test.sh, which provides a session bus and an unlocked keyring"
+    );
+    let secret = Secret::new(&format!("handoff-desk-test-{}", std::process::id()), "llm-api-key");
+    let key = format!("sk-live-{}-NEVER-STORE", std::process::id());
+    secret.set(&key).expect("store the key in the OS keyring");
+    assert_eq!(secret.get().unwrap().as_deref(), Some(key.as_str()));
+
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("test.log");
+    let log = LogFile(Arc::new(Mutex::new(std::fs::File::create(&log_path).unwrap())));
+    let subscriber = tracing_subscriber_like(log.clone());
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let store = Store::open(&dir.path().join("desk.db")).await.unwrap();
+    store.ingest(&bytes(&valid_doc()), "test").await.unwrap();
+    // The engine gets the key from the keyring; the server it talks to is down, so it falls back
+    // and logs why — the key must not be in that log line either.
+    let llm = LlmEngine::new(LlmSettings { base_url: "http://127.0.0.1:9/v1".into(), model: "m".into(), timeout_secs: 1 }, secret.get().unwrap());
+    let setup = DraftSetup { llm: Some(llm), ..Default::default() };
+    let d = store.draft_for(&setup, "hf_2f9c01", 0, &|_| {}).await.unwrap().unwrap();
+    assert!(d.engine_error.is_some());
+    store.pool().close().await;
+    drop(_guard);
+
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(!bytes.windows(key.len()).any(|w| w == key.as_bytes()), "the key is in {}", path.display());
+    }
+    assert!(std::fs::metadata(&log_path).unwrap().len() > 0, "the log was written");
+
+    secret.delete().unwrap();
+    assert_eq!(secret.get().unwrap(), None);
+}
+
+/// A minimal subscriber that writes every event's fields to the file, like the app's log.
+fn tracing_subscriber_like(w: LogFile) -> impl tracing::Subscriber + Send + Sync {
+    struct Sub(LogFile);
+    struct Visitor<'a>(&'a mut String);
+    impl tracing::field::Visit for Visitor<'_> {
+        fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
+            self.0.push_str(&format!(" {}={:?}", f.name(), v));
+        }
+    }
+    impl tracing::Subscriber for Sub {
+        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+            tracing::span::Id::from_u64(1)
+        }
+        fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+        fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+        fn event(&self, e: &tracing::Event<'_>) {
+            let mut line = String::from(e.metadata().target());
+            e.record(&mut Visitor(&mut line));
+            line.push('\n');
+            let _ = self.0.clone().write_all(line.as_bytes());
+        }
+        fn enter(&self, _: &tracing::span::Id) {}
+        fn exit(&self, _: &tracing::span::Id) {}
+    }
+    Sub(w)
+}
