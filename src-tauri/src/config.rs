@@ -72,6 +72,11 @@ impl Config {
         self.data_dir.join("handoff-desk.db")
     }
 
+    /// `HANDOFF_DESK_KB_DIR`, default `<data dir>/kb` (the starter knowledge base is installed there).
+    pub fn kb_dir(&self) -> PathBuf {
+        std::env::var_os("HANDOFF_DESK_KB_DIR").map(PathBuf::from).unwrap_or_else(|| self.data_dir.join("kb"))
+    }
+
     pub fn log_dir(&self) -> PathBuf {
         self.data_dir.join("logs")
     }

@@ -10,12 +10,25 @@ use crate::AppState;
 pub const QUEUE_CHANGED: &str = "queue-changed";
 pub const IMPORT_PROGRESS: &str = "import-progress";
 pub const GATES_CHANGED: &str = "gates-changed";
+pub const DRAFTS_CHANGED: &str = "drafts-changed";
 
+pub fn drafts_changed(app: &AppHandle, handoff_id: &str) {
+    if let Err(e) = app.emit(DRAFTS_CHANGED, desk_core::ipc::DraftsChanged { handoff_id: handoff_id.to_owned() }) {
+        tracing::warn!(error = %e, "could not emit drafts-changed");
+    }
+}
+
+/// New escalations arrived (demo source, import): tell the window, and notify urgent ones.
+pub fn arrivals(app: &AppHandle, handoff_ids: Vec<String>, quarantined: i64) {
+    notify_urgent(app, &handoff_ids);
+    queue_changed(app, handoff_ids, quarantined);
+}
+
+/// Escalations changed (arrived, claimed, rated…): the window refreshes what it shows.
 pub fn queue_changed(app: &AppHandle, handoff_ids: Vec<String>, quarantined: i64) {
     if handoff_ids.is_empty() && quarantined == 0 {
         return;
     }
-    notify_urgent(app, &handoff_ids);
     if let Err(e) = app.emit(QUEUE_CHANGED, QueueChanged { handoff_ids, quarantined }) {
         tracing::warn!(error = %e, "could not emit queue-changed");
     }
@@ -26,7 +39,7 @@ pub fn start_demo_source(app: AppHandle, state: AppState) {
     tauri::async_runtime::spawn(async move {
         let demo = DemoSource::new(state.store.clone());
         match demo.seed_if_new().await {
-            Ok(ids) => queue_changed(&app, ids, 0),
+            Ok(ids) => arrivals(&app, ids, 0),
             Err(e) => tracing::error!(error = %e, "demo source could not seed the queue"),
         }
         let mut tick = tokio::time::interval(state.config.demo_interval);
@@ -35,7 +48,7 @@ pub fn start_demo_source(app: AppHandle, state: AppState) {
             tick.tick().await;
             match demo.escalate_next().await {
                 Ok(Outcome::Accepted { handoff_id, .. } | Outcome::Updated { handoff_id, .. }) => {
-                    queue_changed(&app, vec![handoff_id], 0)
+                    arrivals(&app, vec![handoff_id], 0)
                 }
                 Ok(Outcome::Quarantined { .. }) => queue_changed(&app, vec![], 1),
                 Ok(Outcome::Unchanged { .. }) => {}

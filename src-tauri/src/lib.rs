@@ -4,6 +4,7 @@
 pub mod cli;
 mod commands;
 pub mod config;
+mod drafting;
 mod error;
 mod events;
 mod logging;
@@ -20,6 +21,7 @@ pub struct AppState {
     pub sessions: session::Sessions,
     pub gates: desk_core::gates::Gates,
     pub executor: desk_core::gates::executor::ToolExecutor,
+    pub drafts: drafting::Drafting,
 }
 
 /// Runs the desktop app.
@@ -51,8 +53,10 @@ pub fn run() {
                 }
             };
             let executor = desk_core::gates::executor::ToolExecutor::new(backend_url, std::time::Duration::from_secs(10));
-            let state = AppState { store, config, sessions: session::Sessions::default(), gates, executor };
+            let drafts = tauri::async_runtime::block_on(drafting::Drafting::load(&store, config.kb_dir()));
+            let state = AppState { store, config, sessions: session::Sessions::default(), gates, executor, drafts };
             events::start_gate_keeper(app.handle().clone(), state.clone());
+            drafting::start(app.handle().clone(), state.clone());
             app.manage(state.clone());
             if state.config.demo {
                 events::start_demo_source(app.handle().clone(), state);
@@ -92,6 +96,15 @@ pub fn run() {
             commands::gates::deny_tool_call,
             commands::gates::retry_tool_call,
             commands::gates::escalate_tool_call,
+            commands::drafts::draft_for,
+            commands::drafts::drafts_of,
+            commands::drafts::decide_draft,
+            commands::drafts::outbox_of,
+            commands::drafts::draft_metrics,
+            commands::drafts::llm_status,
+            commands::drafts::save_llm_settings,
+            commands::drafts::set_llm_api_key,
+            commands::drafts::kb_reindex,
             commands::gates::audit_list,
             commands::gates::audit_verify,
             commands::gates::audit_export,
@@ -139,6 +152,15 @@ pub const REGISTERED_COMMANDS: &[&str] = &[
     "deny_tool_call",
     "retry_tool_call",
     "escalate_tool_call",
+    "draft_for",
+    "drafts_of",
+    "decide_draft",
+    "outbox_of",
+    "draft_metrics",
+    "llm_status",
+    "save_llm_settings",
+    "set_llm_api_key",
+    "kb_reindex",
     "audit_list",
     "audit_verify",
     "audit_export",

@@ -141,7 +141,7 @@ field_provenance: Record<string, FieldProvenance>,
 /**
  * Who has claimed it, if anyone.
  */
-claimed_by: string | null, escalated_ms: number, sla_secs: number, status: string, 
+claimed_by: string | null, claimed_by_id: number | null, escalated_ms: number, sla_secs: number, status: string, 
 /**
  * 1 for the first document; +1 each time the bot sent a changed one for the same id.
  */
@@ -155,7 +155,11 @@ needs_first_admin: boolean,
 /**
  * On a demo database: the demo accounts and their password, shown on the sign-in screen.
  */
-demo_accounts: Array<DemoAccount>, demo_password: string | null, };
+demo_accounts: Array<DemoAccount>, demo_password: string | null, 
+/**
+ * The shortest password a new account may have.
+ */
+password_min: number, };
 
 export type QueueChanged = { 
 /**
@@ -177,7 +181,7 @@ export type SessionState = { current: SessionInfo | null, previous: Actor | null
 
 export type Role = "agent" | "supervisor" | "team_lead" | "admin";
 
-export type Permission = "view_queue" | "view_quarantine" | "claim_handoff" | "reassign_handoff" | "import_handoffs" | "rate_handoffs" | "view_analytics" | "export_data" | "manage_users" | "approve_tool_calls" | "change_policy";
+export type Permission = "view_queue" | "view_quarantine" | "claim_handoff" | "reassign_handoff" | "import_handoffs" | "rate_handoffs" | "view_analytics" | "export_data" | "manage_users" | "propose_tool_calls" | "approve_tool_calls" | "change_policy" | "view_audit" | "reply_to_customers" | "configure_drafts";
 
 export type Actor = { user_id: number, username: string, display_name: string, roles: Array<Role>, };
 
@@ -279,6 +283,130 @@ all_intents: Array<string>, all_bot_versions: Array<string>, };
 
 export type ExportTable = "by_intent" | "by_version" | "by_day_reason" | "calibration" | "ratings";
 
+export type GatesChanged = { call_id: string, handoff_id: string, state: CallState, };
+
+export type ParamType = "string" | "money" | "enum" | "boolean";
+
+export type ParamSpec = { name: string, type: ParamType, required: boolean, max_len: number | null, min: string | null, max: string | null, values: Array<string> | null, };
+
+export type ToolSpec = { name: string, title: string, method: string, url: string, risk: string, params: Array<ParamSpec>, };
+
+export type Decision = "allow" | "confirm" | "approve" | "deny";
+
+export type Flag = "fraud_suspected" | "unverified_identity" | "params_from_customer_text";
+
+export type CallState = "proposed" | "pending" | "approved" | "denied" | "expired" | "executing" | "succeeded" | "failed";
+
+export type Origin = "agent" | "bot";
+
+export type ProposeInput = { handoff_id: string, tool: string, params: Record<string, unknown>, origin: Origin, 
+/**
+ * The agent suspects fraud on this conversation.
+ */
+fraud_suspected: boolean, };
+
+export type ToolCallView = { id: string, handoff_id: string, tool: string, tool_title: string, 
+/**
+ * Exactly as they will be sent.
+ */
+params: Record<string, unknown>, params_sha256: string, 
+/**
+ * The request as it will be sent: method and URL.
+ */
+request_line: string, amount: string | null, currency: string | null, origin: Origin, flags: Array<Flag>, decision: Decision, rule_id: string, rule_reason: string, rule_matched: Array<string>, policy_version: string, policy_sha256: string, state: CallState, requested_by_id: number, requested_by: string, approved_by: string | null, approved_at_ms: number | null, expires_at_ms: number | null, decided_by: string | null, decision_reason: string | null, attempts: number, http_status: number | null, outcome: string | null, retryable: boolean, 
+/**
+ * When the requester escalated this overdue request to all supervisors.
+ */
+escalated_at_ms: number | null, created_at_ms: number, updated_at_ms: number, };
+
+export type PendingApproval = { call: ToolCallView, summary: string, customer: string, intent: string, priority: Priority, 
+/**
+ * How long the customer has waited since the escalation.
+ */
+customer_waiting_ms: number, 
+/**
+ * How long the request has waited for a supervisor.
+ */
+request_waiting_ms: number, 
+/**
+ * Waited longer than the gate's SLA.
+ */
+overdue: boolean, 
+/**
+ * Approving it asks for the password again (amount above the step-up threshold).
+ */
+needs_step_up: boolean, };
+
+export type AuditEvent = { id: number, at_ms: number, actor: string, kind: string, subject: string, payload: unknown, prev_hash: string, hash: string, };
+
+export type AuditVerification = { events: number, ok: boolean, 
+/**
+ * The first event that does not verify, and why.
+ */
+first_broken_id: number | null, problem: string | null, };
+
+export type AuditFilter = { kind_prefix: string | null, subject: string | null, actor: string | null, };
+
+export type DraftsChanged = { handoff_id: string, };
+
+export type LlmStatus = { settings: LlmSettings, 
+/**
+ * Drafts come from the LLM engine (with the embedded one as fallback).
+ */
+enabled: boolean, has_api_key: boolean, 
+/**
+ * Why the keyring could not be read, if it could not.
+ */
+keyring_error: string | null, };
+
+export type LlmSettings = { 
+/**
+ * e.g. `https://api.openai.com/v1`, `http://localhost:11434/v1` (Ollama).
+ */
+base_url: string, model: string, timeout_secs: number, };
+
+export type Passage = { article_id: string, title: string, heading: string, text: string, 
+/**
+ * Share of the query's words found in the passage (0..1).
+ */
+coverage: number, };
+
+export type KbReport = { articles: number, passages: number, changed: boolean, errors: Array<string>, };
+
+export type DraftFlag = "prompt_injection" | "unverified_action_claim" | "unsourced_policy_claim" | "refusal_topic" | "pii_masked" | "abstained" | "fell_back";
+
+export type DraftState = "ready" | "stale" | "approved" | "edited" | "rejected";
+
+export type DraftView = { id: string, handoff_id: string, 
+/**
+ * Index of the customer turn it answers.
+ */
+turn_index: number, engine: string, model: string | null, text: string, 
+/**
+ * A note to the agent (refusal topic, or nothing relevant in the knowledge base), not a reply.
+ */
+is_note: boolean, sources: Array<Passage>, confidence: number, flags: Array<DraftFlag>, state: DraftState, latency_ms: number, 
+/**
+ * Why the LLM engine failed, when the embedded engine answered instead.
+ */
+engine_error: string | null, created_at_ms: number, decided_by: string | null, reject_reason: string | null, sent_text: string | null, };
+
+export type RejectReason = "inaccurate" | "wrong_tone" | "missing_information" | "policy_violation" | "not_needed" | "other";
+
+export type DraftDecision = { "kind": "approve" } | { "kind": "edit", text: string, } | { "kind": "reject", reason: RejectReason, note: string | null, own_reply: string | null, };
+
+export type OutboxEntry = { id: string, handoff_id: string, draft_id: string | null, author: string, text: string, sent: boolean, created_at_ms: number, sent_at_ms: number | null, };
+
+export type DraftIntentMetrics = { intent: string, drafts: number, decided: number, approved: number, edited: number, rejected: number, 
+/**
+ * Approved as is, of decided.
+ */
+acceptance_rate: number | null, 
+/**
+ * Edited, of decided.
+ */
+edit_rate: number | null, median_edit_distance: number | null, median_decision_secs: number | null, };
+
 /** Every command: its arguments and its result. */
 export type Commands = {
   queue_page: { args: { query: QueueQuery }; result: QueuePage };
@@ -303,10 +431,34 @@ export type Commands = {
   list_users: { args: Record<string, never>; result: Array<UserSummary> };
   create_user: { args: { user: NewUser }; result: UserSummary };
   update_user: { args: { userId: number, roles: Array<Role>, active: boolean }; result: UserSummary };
+  list_tools: { args: Record<string, never>; result: Array<ToolSpec> };
+  tool_calls_for: { args: { handoffId: string }; result: Array<ToolCallView> };
+  propose_tool_call: { args: { input: ProposeInput }; result: ToolCallView };
+  confirm_tool_call: { args: { callId: string }; result: ToolCallView };
+  pending_approvals: { args: Record<string, never>; result: Array<PendingApproval> };
+  approval_history: { args: Record<string, never>; result: Array<ToolCallView> };
+  approve_tool_call: { args: { callId: string, paramsSha256: string }; result: ToolCallView };
+  deny_tool_call: { args: { callId: string, reason: string }; result: ToolCallView };
+  retry_tool_call: { args: { callId: string }; result: ToolCallView };
+  escalate_tool_call: { args: { callId: string }; result: ToolCallView };
+  audit_list: { args: { filter: AuditFilter, beforeId: number | null, limit: number }; result: Array<AuditEvent> };
+  audit_verify: { args: Record<string, never>; result: AuditVerification };
+  audit_export: { args: { path: string }; result: number };
+  draft_for: { args: { handoffId: string, onToken: import("@tauri-apps/api/core").Channel<string> }; result: DraftView | null };
+  drafts_of: { args: { handoffId: string }; result: Array<DraftView> };
+  decide_draft: { args: { draftId: string, decision: DraftDecision }; result: DraftView };
+  outbox_of: { args: { handoffId: string }; result: Array<OutboxEntry> };
+  draft_metrics: { args: Record<string, never>; result: Array<DraftIntentMetrics> };
+  llm_status: { args: Record<string, never>; result: LlmStatus };
+  save_llm_settings: { args: { settings: LlmSettings, enabled: boolean }; result: LlmStatus };
+  set_llm_api_key: { args: { apiKey: string }; result: LlmStatus };
+  kb_reindex: { args: Record<string, never>; result: KbReport };
 };
 
 /** Every event: its payload. */
 export type Events = {
   "queue-changed": QueueChanged;
   "import-progress": ImportProgress;
+  "gates-changed": GatesChanged;
+  "drafts-changed": DraftsChanged;
 };

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::handoff::{self, Handoff};
-use crate::{analytics, audit, gates, people, ratings};
+use crate::{analytics, audit, drafts, gates, people, ratings};
 use crate::ingest::{ImportProgress, ImportReport, LineError};
 use crate::queue::{self, ConfidenceBand, ConfidenceBands, SlaPolicy};
 use crate::store::{QuarantineEntry, StoredHandoff};
@@ -25,6 +25,8 @@ pub struct HandoffDetail {
     pub field_provenance: std::collections::BTreeMap<String, handoff::FieldProvenance>,
     /// Who has claimed it, if anyone.
     pub claimed_by: Option<String>,
+    #[ts(type = "number | null")]
+    pub claimed_by_id: Option<i64>,
     #[ts(type = "number")]
     pub escalated_ms: i64,
     #[ts(type = "number")]
@@ -46,6 +48,7 @@ impl HandoffDetail {
             alternative_bands: s.handoff.intent.alternatives.iter().map(|a| bands.band(a.confidence)).collect(),
             field_provenance: s.handoff.field_provenance(),
             claimed_by: s.claimed_by.clone(),
+            claimed_by_id: s.claimed_by_id,
             escalated_ms: s.handoff.escalated_ms(),
             sla_secs: sla.for_priority(s.handoff.priority),
             status: s.status,
@@ -72,6 +75,9 @@ pub struct AppStatus {
     /// On a demo database: the demo accounts and their password, shown on the sign-in screen.
     pub demo_accounts: Vec<DemoAccount>,
     pub demo_password: Option<String>,
+    /// The shortest password a new account may have.
+    #[ts(type = "number")]
+    pub password_min: usize,
 }
 
 /// A demo account offered on the sign-in screen.
@@ -167,6 +173,15 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("audit_list", "{ filter: AuditFilter, beforeId: number | null, limit: number }", "Array<AuditEvent>"),
     ("audit_verify", "Record<string, never>", "AuditVerification"),
     ("audit_export", "{ path: string }", "number"),
+    ("draft_for", "{ handoffId: string, onToken: import(\"@tauri-apps/api/core\").Channel<string> }", "DraftView | null"),
+    ("drafts_of", "{ handoffId: string }", "Array<DraftView>"),
+    ("decide_draft", "{ draftId: string, decision: DraftDecision }", "DraftView"),
+    ("outbox_of", "{ handoffId: string }", "Array<OutboxEntry>"),
+    ("draft_metrics", "Record<string, never>", "Array<DraftIntentMetrics>"),
+    ("llm_status", "Record<string, never>", "LlmStatus"),
+    ("save_llm_settings", "{ settings: LlmSettings, enabled: boolean }", "LlmStatus"),
+    ("set_llm_api_key", "{ apiKey: string }", "LlmStatus"),
+    ("kb_reindex", "Record<string, never>", "KbReport"),
 ];
 
 /// Who may call a command.
@@ -221,6 +236,15 @@ pub const COMMAND_ACCESS: &[(&str, Access)] = {
         ("audit_list", Needs(ViewAudit)),
         ("audit_verify", Needs(ViewAudit)),
         ("audit_export", Needs(ExportData)),
+        ("draft_for", Needs(ReplyToCustomers)),
+        ("drafts_of", Needs(ViewQueue)),
+        ("decide_draft", Needs(ReplyToCustomers)),
+        ("outbox_of", Needs(ViewQueue)),
+        ("draft_metrics", Needs(ViewAnalytics)),
+        ("llm_status", Needs(ViewQueue)),
+        ("save_llm_settings", Needs(ConfigureDrafts)),
+        ("set_llm_api_key", Needs(ConfigureDrafts)),
+        ("kb_reindex", Needs(ConfigureDrafts)),
     ]
 };
 
@@ -249,7 +273,25 @@ pub const EVENTS: &[(&str, &str)] = &[
     ("queue-changed", "QueueChanged"),
     ("import-progress", "ImportProgress"),
     ("gates-changed", "GatesChanged"),
+    ("drafts-changed", "DraftsChanged"),
 ];
+
+/// Event `drafts-changed`: a draft or a reply of this escalation changed (made, decided, sent).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct DraftsChanged {
+    pub handoff_id: String,
+}
+
+/// The LLM engine's configuration as the window sees it (never the key itself).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct LlmStatus {
+    pub settings: crate::drafts::llm::LlmSettings,
+    /// Drafts come from the LLM engine (with the embedded one as fallback).
+    pub enabled: bool,
+    pub has_api_key: bool,
+    /// Why the keyring could not be read, if it could not.
+    pub keyring_error: Option<String>,
+}
 
 /// Event `gates-changed`: a tool call changed state (proposed, decided, executed, expired).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -335,6 +377,18 @@ pub fn typescript_bindings() -> String {
         audit::AuditEvent::decl(&cfg),
         audit::AuditVerification::decl(&cfg),
         audit::AuditFilter::decl(&cfg),
+        DraftsChanged::decl(&cfg),
+        LlmStatus::decl(&cfg),
+        drafts::llm::LlmSettings::decl(&cfg),
+        drafts::kb::Passage::decl(&cfg),
+        drafts::kb::KbReport::decl(&cfg),
+        drafts::guardrails::DraftFlag::decl(&cfg),
+        drafts::service::DraftState::decl(&cfg),
+        drafts::service::DraftView::decl(&cfg),
+        drafts::service::RejectReason::decl(&cfg),
+        drafts::service::DraftDecision::decl(&cfg),
+        drafts::service::OutboxEntry::decl(&cfg),
+        drafts::service::DraftIntentMetrics::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in crates/desk-core (desk_core::ipc::typescript_bindings).\n\
@@ -409,6 +463,18 @@ impl From<crate::gates::GateError> for IpcError {
             G::NotFound(_) => IpcErrorKind::NotFound,
         };
         IpcError { kind, message: e.to_string() }
+    }
+}
+
+impl From<crate::drafts::service::DraftsError> for IpcError {
+    fn from(e: crate::drafts::service::DraftsError) -> Self {
+        use crate::drafts::service::DraftsError as D;
+        match e {
+            D::People(p) => p.into(),
+            D::Store(s) => s.into(),
+            D::Conflict(m) => IpcError { kind: IpcErrorKind::Conflict, message: m },
+            D::Invalid(m) => IpcError { kind: IpcErrorKind::InvalidInput, message: m },
+        }
     }
 }
 

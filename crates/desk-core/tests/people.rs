@@ -161,6 +161,15 @@ async fn command_matrix_for_every_role() {
         ("audit_list", &["ana", "sam", "lee", "ada"]),
         ("audit_verify", &["ana", "sam", "lee", "ada"]),
         ("audit_export", &["lee", "ada"]),
+        ("draft_for", &["ana", "sam"]),
+        ("drafts_of", &["ana", "sam", "lee", "ada"]),
+        ("decide_draft", &["ana", "sam"]),
+        ("outbox_of", &["ana", "sam", "lee", "ada"]),
+        ("draft_metrics", &["sam", "lee", "ada"]),
+        ("llm_status", &["ana", "sam", "lee", "ada"]),
+        ("save_llm_settings", &["ada"]),
+        ("set_llm_api_key", &["ada"]),
+        ("kb_reindex", &["ada"]),
     ];
     let public = ["app_status", "session_state", "sign_in", "sign_out", "create_first_admin"];
     assert_eq!(expected.len() + public.len(), COMMANDS.len(), "every command is in the table");

@@ -27,5 +27,6 @@ pub async fn app_status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
         needs_first_admin,
         demo_password: c.demo.then(|| DEMO_PASSWORD.to_owned()),
         demo_accounts,
+        password_min: desk_core::people::PASSWORD_MIN,
     })
 }

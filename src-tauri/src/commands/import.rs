@@ -24,6 +24,6 @@ pub async fn import_file(app: AppHandle, state: State<'_, AppState>, path: Strin
             let _ = app.emit(events::IMPORT_PROGRESS, p);
         })
         .await?;
-    events::queue_changed(&app, report.changed_ids.clone(), report.quarantined);
+    events::arrivals(&app, report.changed_ids.clone(), report.quarantined);
     Ok(report)
 }

@@ -2,27 +2,33 @@ use desk_core::analytics::{Analytics, AnalyticsFilter, ExportTable};
 use desk_core::ipc::IpcError;
 use desk_core::people::now_ms;
 use desk_core::ratings::{Rating, RatingInput};
-use tauri::State;
+use tauri::{AppHandle, State};
 
 use crate::error::CmdResult;
 use crate::AppState;
 
 #[tauri::command]
-pub async fn claim_handoff(state: State<'_, AppState>, handoff_id: String) -> CmdResult<()> {
+pub async fn claim_handoff(app: AppHandle, state: State<'_, AppState>, handoff_id: String) -> CmdResult<()> {
     let s = state.sessions.require("claim_handoff")?;
-    Ok(state.store.claim(&s, &handoff_id, now_ms()).await?)
+    state.store.claim(&s, &handoff_id, now_ms()).await?;
+    crate::events::queue_changed(&app, vec![handoff_id], 0);
+    Ok(())
 }
 
 #[tauri::command]
-pub async fn release_handoff(state: State<'_, AppState>, handoff_id: String) -> CmdResult<()> {
+pub async fn release_handoff(app: AppHandle, state: State<'_, AppState>, handoff_id: String) -> CmdResult<()> {
     let s = state.sessions.require("release_handoff")?;
-    Ok(state.store.release(&s, &handoff_id, now_ms()).await?)
+    state.store.release(&s, &handoff_id, now_ms()).await?;
+    crate::events::queue_changed(&app, vec![handoff_id], 0);
+    Ok(())
 }
 
 #[tauri::command]
-pub async fn rate_handoff(state: State<'_, AppState>, handoff_id: String, input: RatingInput) -> CmdResult<Rating> {
+pub async fn rate_handoff(app: AppHandle, state: State<'_, AppState>, handoff_id: String, input: RatingInput) -> CmdResult<Rating> {
     let s = state.sessions.require("rate_handoff")?;
-    Ok(state.store.rate(&s, &handoff_id, input, now_ms()).await?)
+    let r = state.store.rate(&s, &handoff_id, input, now_ms()).await?;
+    crate::events::queue_changed(&app, vec![handoff_id], 0);
+    Ok(r)
 }
 
 #[tauri::command]

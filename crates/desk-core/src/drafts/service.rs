@@ -476,6 +476,14 @@ impl Store {
         Ok(pending)
     }
 
+    /// The escalation an outbox entry belongs to.
+    pub async fn outbox_handoff(&self, outbox_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT h.handoff_id FROM outbox o JOIN handoffs h ON h.seq = o.handoff_seq WHERE o.id = ?")
+            .bind(outbox_id)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
     /// Replies of an escalation, oldest first.
     pub async fn outbox_of(&self, handoff_id: &str) -> Result<Vec<OutboxEntry>, DraftsError> {
         let rows: Vec<(String, String, Option<String>, String, String, String, i64, Option<i64>)> = sqlx::query_as(

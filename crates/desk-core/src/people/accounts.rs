@@ -39,7 +39,8 @@ pub struct NewUser {
     pub roles: Vec<Role>,
 }
 
-const PASSWORD_MIN: usize = 8;
+/// The shortest password a new account may have.
+pub const PASSWORD_MIN: usize = 8;
 
 fn hash_password(password: &str) -> Result<String, PeopleError> {
     let salt = SaltString::generate(&mut OsRng);

@@ -8,7 +8,7 @@ mod accounts;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-pub use accounts::{NewUser, UserSummary, DEMO_PASSWORD, DEMO_USERS};
+pub use accounts::{NewUser, UserSummary, DEMO_PASSWORD, DEMO_USERS, PASSWORD_MIN};
 
 /// A role a user holds; a user may hold several.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]

@@ -29,6 +29,7 @@ pub struct StoredHandoff {
     pub updated_at: String,
     /// The display name of whoever has claimed it.
     pub claimed_by: Option<String>,
+    pub claimed_by_id: Option<i64>,
 }
 
 /// Most urgent first, then longest waiting: ascending order of this key is the triage order.
@@ -51,7 +52,8 @@ impl Store {
     pub async fn handoff(&self, handoff_id: &str) -> Result<StoredHandoff> {
         let row = sqlx::query!(
             r#"SELECT seq AS "seq!", doc, status, revision, source, received_at, updated_at,
-                      (SELECT display_name FROM users WHERE users.id = claimed_by) AS "claimed_by?: String"
+                      (SELECT display_name FROM users WHERE users.id = claimed_by) AS "claimed_by?: String",
+                      claimed_by AS "claimed_by_id?: i64"
                FROM handoffs WHERE handoff_id = ?"#,
             handoff_id
         )
@@ -69,6 +71,7 @@ impl Store {
             received_at: row.received_at,
             updated_at: row.updated_at,
             claimed_by: row.claimed_by,
+            claimed_by_id: row.claimed_by_id,
         })
     }
 

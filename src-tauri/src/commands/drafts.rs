@@ -1,0 +1,84 @@
+use desk_core::drafts::kb::KbReport;
+use desk_core::drafts::llm::LlmSettings;
+use desk_core::drafts::service::{DraftDecision, DraftIntentMetrics, DraftView, OutboxEntry};
+use desk_core::ipc::{IpcError, LlmStatus};
+use desk_core::people::now_ms;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, State};
+
+use crate::error::CmdResult;
+use crate::{drafting, events, AppState};
+
+/// The draft for the latest customer message; tokens stream over `on_token` while it is made.
+#[tauri::command]
+pub async fn draft_for(app: AppHandle, state: State<'_, AppState>, handoff_id: String, on_token: Channel<String>) -> CmdResult<Option<DraftView>> {
+    state.sessions.require("draft_for")?;
+    let setup = state.drafts.setup().await;
+    let sink = move |t: &str| {
+        let _ = on_token.send(t.to_owned());
+    };
+    let d = state.store.draft_for(&setup, &handoff_id, now_ms(), &sink).await?;
+    events::drafts_changed(&app, &handoff_id);
+    Ok(d)
+}
+
+#[tauri::command]
+pub async fn drafts_of(state: State<'_, AppState>, handoff_id: String) -> CmdResult<Vec<DraftView>> {
+    state.sessions.require("drafts_of")?;
+    Ok(state.store.drafts_of(&handoff_id).await?)
+}
+
+#[tauri::command]
+pub async fn decide_draft(app: AppHandle, state: State<'_, AppState>, draft_id: String, decision: DraftDecision) -> CmdResult<DraftView> {
+    let s = state.sessions.require("decide_draft")?;
+    let d = state.store.decide_draft(&s, &draft_id, decision, now_ms()).await?;
+    events::drafts_changed(&app, &d.handoff_id);
+    drafting::deliver_now(app.clone(), state.inner().clone());
+    Ok(d)
+}
+
+#[tauri::command]
+pub async fn outbox_of(state: State<'_, AppState>, handoff_id: String) -> CmdResult<Vec<OutboxEntry>> {
+    state.sessions.require("outbox_of")?;
+    Ok(state.store.outbox_of(&handoff_id).await?)
+}
+
+#[tauri::command]
+pub async fn draft_metrics(state: State<'_, AppState>) -> CmdResult<Vec<DraftIntentMetrics>> {
+    let s = state.sessions.require("draft_metrics")?;
+    Ok(state.store.draft_metrics(&s, now_ms()).await?)
+}
+
+#[tauri::command]
+pub async fn llm_status(state: State<'_, AppState>) -> CmdResult<LlmStatus> {
+    state.sessions.require("llm_status")?;
+    Ok(state.drafts.status().await)
+}
+
+/// Saves the model server's settings (not the key); needs an admin with a fresh step-up.
+#[tauri::command]
+pub async fn save_llm_settings(state: State<'_, AppState>, settings: LlmSettings, enabled: bool) -> CmdResult<LlmStatus> {
+    state.sessions.require("save_llm_settings")?;
+    if !(settings.base_url.starts_with("http://") || settings.base_url.starts_with("https://")) {
+        return Err(IpcError::invalid_input("The base URL must start with http:// or https://."));
+    }
+    if settings.model.trim().is_empty() || settings.timeout_secs == 0 || settings.timeout_secs > 300 {
+        return Err(IpcError::invalid_input("Give a model name and a timeout of 1 to 300 seconds."));
+    }
+    state.drafts.save(&state.store, settings, enabled).await?;
+    Ok(state.drafts.status().await)
+}
+
+/// Stores the API key in the OS keyring (an empty key removes it).
+#[tauri::command]
+pub async fn set_llm_api_key(state: State<'_, AppState>, api_key: String) -> CmdResult<LlmStatus> {
+    state.sessions.require("set_llm_api_key")?;
+    state.drafts.set_key(api_key.trim()).await.map_err(|e| IpcError { kind: desk_core::ipc::IpcErrorKind::Internal, message: e.to_string() })?;
+    Ok(state.drafts.status().await)
+}
+
+#[tauri::command]
+pub async fn kb_reindex(state: State<'_, AppState>) -> CmdResult<KbReport> {
+    state.sessions.require("kb_reindex")?;
+    Ok(state.store.kb_reindex(&state.drafts.kb_dir).await?)
+}
