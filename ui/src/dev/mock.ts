@@ -415,6 +415,7 @@ function detail(id: string): HandoffDetail {
     updated_at: new Date(s.receivedMs + (s.revision > 1 ? 90_000 : 0)).toISOString(),
     field_provenance: Object.fromEntries(Object.keys(d.collected_fields).map((k) => [k, PROVENANCE[k] ?? "inferred"])),
     claimed_by: claimerName(d.handoff_id),
+    claimed_by_id: claims.get(d.handoff_id)?.userId ?? null,
   };
 }
 
@@ -502,6 +503,7 @@ function listQuarantine(beforeId: number | null, limit: number): QuarantineEntry
 
 // ---------------------------------------------------------------- people
 const DEMO_PASSWORD = "demo-desk-1";
+const PASSWORD_MIN = 8;
 type MockUser = UserSummary & { password: string };
 const users: MockUser[] = [
   { id: 1, username: "ana", display_name: "Ana Agent", roles: ["agent"], active: true, password: DEMO_PASSWORD },
@@ -571,7 +573,7 @@ function signIn(username: string, password: string): MockUser {
 function checkNewUser(nu: NewUser) {
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(nu.username)) throw { kind: "invalid_input", message: "Usernames are 1–64 letters, digits, '.', '_' or '-'." };
   if (nu.display_name.trim() === "" || nu.display_name.length > 128) throw { kind: "invalid_input", message: "Give a display name of at most 128 characters." };
-  if (nu.password.length < 8) throw { kind: "invalid_input", message: "Passwords need at least 8 characters." };
+  if (nu.password.length < PASSWORD_MIN) throw { kind: "invalid_input", message: `Passwords need at least ${PASSWORD_MIN} characters.` };
   if (nu.roles.length === 0) throw { kind: "invalid_input", message: "Give the user at least one role." };
   if (users.some((u) => u.username === nu.username)) throw { kind: "conflict", message: `The username ${nu.username} is taken.` };
 }
@@ -990,6 +992,7 @@ export function installMock(params: URLSearchParams): InitialState {
               ? []
               : DEMO_ACCOUNTS.map((name) => users.find((u) => u.username === name)!).map((u) => ({ username: u.username, display_name: u.display_name, roles: u.roles })),
             demo_password: needsFirstAdmin ? null : DEMO_PASSWORD,
+            password_min: PASSWORD_MIN,
           };
         case "plugin:dialog|open":
           return "/home/agent/Downloads/handoffs-2026-11-23.jsonl";

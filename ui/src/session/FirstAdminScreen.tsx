@@ -47,7 +47,7 @@ export function FirstAdminScreen({ status }: { status: AppStatus | undefined }) 
           </div>
           <div className="field">
             <label className="field__label" htmlFor={`${id}-p`}>
-              Password <span className="muted">(at least 8 characters)</span>
+              Password{status && <span className="muted"> (at least {status.password_min} characters)</span>}
             </label>
             <input id={`${id}-p`} className="input" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} data-testid="first-admin-password" />
           </div>

@@ -68,6 +68,7 @@ export function installBackend(initialRows: QueueRow[], pageSizeOrOptions?: numb
       needs_first_admin: false,
       demo_accounts: Object.values(USERS).map((u) => ({ username: u.username, display_name: u.display_name, roles: u.roles })),
       demo_password: DEMO_PASSWORD,
+      password_min: 8,
     },
     ratings: [],
     analytics: analytics(42),
@@ -135,13 +136,13 @@ export function installBackend(initialRows: QueueRow[], pageSizeOrOptions?: numb
         case "claim_handoff": {
           const id = String(args.handoffId);
           const d = b.details.get(id) ?? detail(id);
-          b.details.set(id, { ...d, claimed_by: me()!.display_name });
+          b.details.set(id, { ...d, claimed_by: me()!.display_name, claimed_by_id: me()!.user_id });
           return null;
         }
         case "release_handoff": {
           const id = String(args.handoffId);
           const d = b.details.get(id) ?? detail(id);
-          b.details.set(id, { ...d, claimed_by: null });
+          b.details.set(id, { ...d, claimed_by: null, claimed_by_id: null });
           return null;
         }
         case "handoff_ratings":

@@ -73,6 +73,7 @@ export function detail(id: string, over: Partial<HandoffDetail["handoff"]> = {})
     updated_at: new Date(now - 6 * 60_000).toISOString(),
     field_provenance: { order_id: "verified", amount: "stated", currency: "inferred" },
     claimed_by: null,
+    claimed_by_id: null,
     handoff: {
       schema: "handoff/v1",
       handoff_id: id,

@@ -50,6 +50,7 @@ pub fn install_starter(dir: &Path) -> std::io::Result<bool> {
 }
 
 struct Article {
+    keywords: String,
     id: String,
     path: String,
     title: String,
@@ -75,6 +76,7 @@ fn parse(rel: &str, text: &str) -> Article {
     let mut id = rel.trim_end_matches(".md").to_owned();
     let mut title = None;
     let mut intent = None;
+    let mut keywords = String::new();
     let mut body = text;
     if let Some(rest) = text.strip_prefix("---\n") {
         if let Some(end) = rest.find("\n---") {
@@ -85,6 +87,7 @@ fn parse(rel: &str, text: &str) -> Article {
                         "id" => id = v,
                         "title" => title = Some(v),
                         "intent" => intent = Some(v),
+                        "keywords" => keywords = v,
                         _ => {}
                     }
                 }
@@ -95,7 +98,7 @@ fn parse(rel: &str, text: &str) -> Article {
     let title = title
         .or_else(|| body.lines().find_map(|l| l.strip_prefix("# ").map(str::to_owned)))
         .unwrap_or_else(|| id.clone());
-    Article { id, path: rel.to_owned(), title, intent, body: body.to_owned(), sha: hex::encode(Sha256::digest(text.as_bytes())) }
+    Article { keywords, id, path: rel.to_owned(), title, intent, body: body.to_owned(), sha: hex::encode(Sha256::digest(text.as_bytes())) }
 }
 
 /// Passages: the text under each heading, paragraphs joined, at most ~700 characters each.
@@ -213,7 +216,7 @@ impl Store {
                         .last_insert_rowid();
                     sqlx::query("INSERT INTO kb_fts (rowid, title, heading, text) VALUES (?, ?, ?, ?)")
                         .bind(pid)
-                        .bind(&a.title)
+                        .bind(format!("{} {}", a.title, a.keywords))
                         .bind(&heading)
                         .bind(&text)
                         .execute(&mut *tx)
@@ -241,8 +244,8 @@ impl Store {
             search_terms.extend(query_terms(&i.replace('_', " ")));
         }
         let fts: String = search_terms.iter().map(|t| format!("\"{}\"", t.replace('"', ""))).collect::<Vec<_>>().join(" OR ");
-        let rows: Vec<(String, Option<String>, String, String, String, f64)> = sqlx::query_as(
-            "SELECT a.id, a.intent, a.title, p.heading, p.text, bm25(kb_fts, 2.0, 1.5, 1.0) AS score \
+        let rows: Vec<(String, Option<String>, String, String, String, String, f64)> = sqlx::query_as(
+            "SELECT a.id, a.intent, a.title, kb_fts.title, p.heading, p.text, bm25(kb_fts, 4.0, 1.5, 1.0) AS score \
              FROM kb_fts JOIN kb_passages p ON p.id = kb_fts.rowid JOIN kb_articles a ON a.id = p.article_id \
              WHERE kb_fts MATCH ? ORDER BY score LIMIT 40",
         )
@@ -251,15 +254,16 @@ impl Store {
         .await?;
         let mut scored: Vec<(f64, Passage)> = rows
             .into_iter()
-            .map(|(article_id, a_intent, title, heading, text, bm25)| {
-                let hay = format!("{title} {heading} {text}").to_lowercase();
+            .map(|(article_id, a_intent, title, indexed_title, heading, text, bm25)| {
+                let hay = format!("{indexed_title} {heading} {text}").to_lowercase();
                 let covered = terms.iter().filter(|t| hay.contains(stem(t))).count();
                 let coverage = covered as f64 / terms.len() as f64;
                 let intent_boost = match (intent, &a_intent) {
                     (Some(i), Some(ai)) if i == ai => 0.5,
                     _ => 0.0,
                 };
-                (coverage + intent_boost - bm25 * 0.02, Passage { article_id, title, heading, text, coverage })
+                // bm25 is negative; larger magnitude is better.
+                (coverage * 0.5 + intent_boost - bm25 * 0.15, Passage { article_id, title, heading, text, coverage })
             })
             .collect();
         scored.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));

@@ -43,12 +43,21 @@ impl App {
     /// Starts tauri-driver, which starts WebKitWebDriver, which starts the app with a fresh data
     /// directory; `env` is passed to the app.
     pub async fn start(env: &[(&str, &str)]) -> App {
+        Self::start_in(tempfile::tempdir().expect("tempdir"), env).await
+    }
+
+    /// The app's database in `data_dir` (for preparing it before the app starts).
+    pub fn database_in(data_dir: &tempfile::TempDir) -> PathBuf {
+        data_dir.path().join("desk/handoff-desk.db")
+    }
+
+    /// Starts the app on a data directory prepared beforehand.
+    pub async fn start_in(data_dir: tempfile::TempDir, env: &[(&str, &str)]) -> App {
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "no DISPLAY: end-to-end tests need an X server (run them through scripts/test.sh, which starts Xvfb)"
         );
         let app = app_binary();
-        let data_dir = tempfile::tempdir().expect("tempdir");
         let xdg = data_dir.path().join("xdg");
         for sub in ["data", "cache", "config"] {
             std::fs::create_dir_all(xdg.join(sub)).expect("xdg dir");

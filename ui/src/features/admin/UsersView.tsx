@@ -6,6 +6,7 @@ import { call, toIpcError } from "../../ipc";
 import { USER_ROLES, USER_ROLE_LABEL } from "../../labels";
 import { useSession } from "../../session/context";
 import { StepUpCancelled, useStepUp } from "../../session/StepUp";
+import { useAppStatus } from "../queue/hooks";
 
 const usersKey = ["users"] as const;
 const STEP_UP_REASON = "Managing users needs your password again.";
@@ -140,6 +141,7 @@ function NewUserForm() {
   const client = useQueryClient();
   const stepUp = useStepUp();
   const [u, setU] = useState<NewUser>(EMPTY_USER);
+  const passwordMin = useAppStatus().data?.password_min;
   const create = useMutation({
     mutationFn: (user: NewUser) => stepUp.run(STEP_UP_REASON, () => call("create_user", { user })),
     onSuccess: (created) => {
@@ -174,7 +176,7 @@ function NewUserForm() {
         </div>
         <div className="field">
           <label className="field__label" htmlFor={`${id}-p`}>
-            Password <span className="muted">(at least 8 characters)</span>
+            Password{passwordMin !== undefined && <span className="muted"> (at least {passwordMin} characters)</span>}
           </label>
           <input id={`${id}-p`} className="input" type="password" data-testid="new-user-password" autoComplete="new-password" value={u.password} onChange={(e) => setU({ ...u, password: e.target.value })} />
         </div>

@@ -15,8 +15,7 @@ export type ClaimState = {
 export function ClaimControl({ detail, claim }: { detail: HandoffDetail; claim: ClaimState }) {
   const { actor, can } = useSession();
   const holder = detail.claimed_by;
-  // HandoffDetail names the holder but has no id: the name is the best the window knows.
-  const mine = holder !== null && holder === actor.display_name;
+  const mine = detail.claimed_by_id !== null && detail.claimed_by_id === actor.user_id;
   const mayClaim = can("claim_handoff");
   const mayReassign = can("reassign_handoff");
   const error = claim.error ? toIpcError(claim.error) : null;

@@ -1,0 +1,151 @@
+//! Shadow mode in the real window: a draft with sources appears, the agent approves it with one
+//! key and sees it in the transcript as sent; another is rejected with a reason; a model reply
+//! full of HTML, script and a remote image renders inert.
+
+mod harness;
+
+use std::time::{Duration, Instant};
+
+use desk_core::drafts::service::DraftState;
+use fantoccini::Locator;
+use harness::App;
+use serde_json::json;
+
+async fn open_row(app: &App, i: usize) -> String {
+    app.wait_count("[data-testid=queue-row]", i + 1, Duration::from_secs(30)).await;
+    let rows = app.client.find_all(Locator::Css("[data-testid=queue-row]")).await.unwrap();
+    let id = rows[i].attr("data-handoff-id").await.unwrap().unwrap();
+    rows[i].click().await.unwrap();
+    app.wait_count("[data-testid=conversation-summary]", 1, Duration::from_secs(10)).await;
+    id
+}
+
+async fn wait_draft_ready(app: &App) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if app.exists("[data-testid=draft-state]").await && app.text("[data-testid=draft-state]").await.to_lowercase().contains("ready") {
+            return;
+        }
+        assert!(Instant::now() < deadline, "no ready draft appeared");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agent_approves_one_draft_and_rejects_another() {
+    let app = App::start(&[("HANDOFF_DESK_DEMO_INTERVAL_SECS", "3600")]).await;
+    let store = desk_core::Store::open(&app.database_path()).await.unwrap();
+    app.sign_in("ana").await;
+
+    // A conversation whose draft is a reply (not a note): find one among the first rows.
+    let mut chosen = None;
+    for i in 0..8 {
+        let id = open_row(&app, i).await;
+        wait_draft_ready(&app).await;
+        let d = store.drafts_of(&id).await.unwrap();
+        if d.first().is_some_and(|d| !d.is_note && !d.sources.is_empty()) {
+            chosen = Some((i, id));
+            break;
+        }
+    }
+    let (_, id) = chosen.expect("a conversation with a sourced draft among the first eight");
+    let draft = store.drafts_of(&id).await.unwrap()[0].clone();
+    assert_eq!(app.text("[data-testid=draft-text]").await.trim(), draft.text.trim());
+    let sources = app.client.find_all(Locator::Css("[data-testid=draft-source]")).await.unwrap();
+    assert_eq!(sources.len(), draft.sources.len(), "every source is shown");
+    app.screenshot("30-draft").await;
+
+    // One key approves it; it appears in the transcript as sent.
+    app.client.find(Locator::Css("[data-testid=conversation-summary]")).await.unwrap().click().await.unwrap();
+    app.keys("a").await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let sent = app.client.find_all(Locator::Css("[data-testid=transcript-turn][data-role=agent][data-sent=true]")).await.unwrap();
+        let mut found = false;
+        for s in &sent {
+            if s.text().await.unwrap_or_default().contains(draft.text.lines().next().unwrap_or("")) {
+                found = true;
+            }
+        }
+        if found {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the approved draft did not show as sent");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    assert_eq!(store.draft(&draft.id).await.unwrap().state, DraftState::Approved);
+    let sent = store.outbox_of(&id).await.unwrap();
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].sent);
+    app.screenshot("31-sent").await;
+
+    // Another conversation: reject its draft with a reason.
+    let other = open_row(&app, 9).await;
+    wait_draft_ready(&app).await;
+    app.click("[data-testid=draft-reject]").await;
+    app.wait_count("[data-testid=reject-reason]", 1, Duration::from_secs(5)).await;
+    app.client.find(Locator::Css("[data-testid=reject-reason]")).await.unwrap().select_by_value("wrong_tone").await.unwrap();
+    app.client.find(Locator::Css("[data-testid=reject-note]")).await.unwrap().send_keys("Too formal for this customer").await.unwrap();
+    app.click("[data-testid=reject-submit]").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let d = store.drafts_of(&other).await.unwrap();
+        if d.first().is_some_and(|d| d.state == DraftState::Rejected) {
+            assert_eq!(d[0].reject_reason.as_deref(), Some("wrong_tone: Too formal for this customer"));
+            break;
+        }
+        assert!(Instant::now() < deadline, "the rejection was not recorded");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.screenshot("32-rejected").await;
+    app.close().await;
+}
+
+/// A model server that answers with markup meant to run script and fetch a remote image.
+async fn hostile_model() -> String {
+    let text = "Hi! <script>window.__pwned = 1</script><img src=\"http://198.51.100.7/x.png\" onerror=\"window.__pwned = 2\"> ![tracker](http://198.51.100.7/t.png) [click](javascript:alert(1))";
+    let body = format!(
+        "data: {}\n\ndata: [DONE]\n\n",
+        json!({"choices": [{"delta": {"content": text}, "index": 0}]})
+    );
+    let app = axum::Router::new().route(
+        "/v1/chat/completions",
+        axum::routing::post(move || {
+            let body = body.clone();
+            async move { ([("content-type", "text/event-stream")], body) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}/v1")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draft_full_of_markup_renders_inert() {
+    let url = hostile_model().await;
+    // Point the LLM engine at the hostile server before the app starts (as an admin would in Settings).
+    let data = tempfile::tempdir().unwrap();
+    {
+        let store = desk_core::Store::open(&App::database_in(&data)).await.unwrap();
+        store.set_meta("llm.settings", &json!({"base_url": url, "model": "hostile", "timeout_secs": 5}).to_string()).await.unwrap();
+        store.set_meta("llm.enabled", "true").await.unwrap();
+        store.pool().close().await;
+    }
+    let app2 = App::start_in(data, &[("HANDOFF_DESK_DEMO_INTERVAL_SECS", "3600")]).await;
+    app2.sign_in("ana").await;
+    let _ = open_row(&app2, 0).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !(app2.exists("[data-testid=draft-text]").await && app2.text("[data-testid=draft-text]").await.contains("<script>")) {
+        assert!(Instant::now() < deadline, "the model's draft did not appear as text");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let pwned = app2.client.execute("return window.__pwned === undefined ? null : window.__pwned", vec![]).await.unwrap();
+    assert!(pwned.is_null(), "script from a draft ran: {pwned:?}");
+    let imgs = app2.client.execute("return Array.from(document.querySelectorAll('[data-testid=draft-pane] img, [data-testid=draft-pane] a[href^=javascript]')).length", vec![]).await.unwrap();
+    assert_eq!(imgs.as_i64(), Some(0), "the draft created elements");
+    let text = app2.text("[data-testid=draft-text]").await;
+    assert!(text.contains("![tracker](http://198.51.100.7/t.png)"), "markdown stays literal: {text}");
+    app2.screenshot("33-inert-draft").await;
+    app2.close().await;
+}
