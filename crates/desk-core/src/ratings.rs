@@ -98,6 +98,32 @@ pub struct Rating {
 
 const COMMENT_MAX: usize = 4_000;
 
+/// The rubric from its stored columns.
+#[allow(clippy::too_many_arguments)]
+fn rubric(
+    summary_accurate: &str,
+    intent_correct: i64,
+    correct_intent: Option<String>,
+    context_complete: i64,
+    missing_fields: &str,
+    actions_reported: i64,
+    timing: &str,
+    overall: i64,
+    comment: String,
+) -> RatingInput {
+    RatingInput {
+        summary_accurate: SummaryVerdict::parse(summary_accurate),
+        intent_correct: intent_correct != 0,
+        correct_intent,
+        context_complete: context_complete != 0,
+        missing_fields: serde_json::from_str(missing_fields).unwrap_or_default(),
+        actions_reported: actions_reported != 0,
+        timing: EscalationTiming::parse(timing),
+        overall: overall as u8,
+        comment,
+    }
+}
+
 impl RatingInput {
     fn validate(&self) -> Result<(), PeopleError> {
         if !(1..=5).contains(&self.overall) {
@@ -190,18 +216,8 @@ impl Store {
         )
         .fetch_one(&mut *tx)
         .await?;
-        Ok(serde_json::to_string(&RatingInput {
-            summary_accurate: SummaryVerdict::parse(&r.summary_accurate),
-            intent_correct: r.intent_correct != 0,
-            correct_intent: r.correct_intent,
-            context_complete: r.context_complete != 0,
-            missing_fields: serde_json::from_str(&r.missing_fields).unwrap_or_default(),
-            actions_reported: r.actions_reported != 0,
-            timing: EscalationTiming::parse(&r.timing),
-            overall: r.overall as u8,
-            comment: r.comment,
-        })
-        .expect("json"))
+        let input = rubric(&r.summary_accurate, r.intent_correct, r.correct_intent, r.context_complete, &r.missing_fields, r.actions_reported, &r.timing, r.overall, r.comment);
+        Ok(serde_json::to_string(&input).expect("json"))
     }
 
     /// One rating by id.
@@ -226,17 +242,7 @@ impl Store {
             bot_version: r.bot_version,
             intent: r.intent,
             confidence: r.confidence,
-            input: RatingInput {
-                summary_accurate: SummaryVerdict::parse(&r.summary_accurate),
-                intent_correct: r.intent_correct != 0,
-                correct_intent: r.correct_intent,
-                context_complete: r.context_complete != 0,
-                missing_fields: serde_json::from_str(&r.missing_fields).unwrap_or_default(),
-                actions_reported: r.actions_reported != 0,
-                timing: EscalationTiming::parse(&r.timing),
-                overall: r.overall as u8,
-                comment: r.comment,
-            },
+            input: rubric(&r.summary_accurate, r.intent_correct, r.correct_intent, r.context_complete, &r.missing_fields, r.actions_reported, &r.timing, r.overall, r.comment),
             revision: r.revision,
             created_at: r.created_at,
             updated_at: r.updated_at,
