@@ -22,6 +22,6 @@ step "build the app (debug, serving ui/dist)"
 cargo build -p handoff-desk --features custom-protocol
 
 step "Rust tests: core, shell, bindings drift, and the real window (Xvfb + tauri-driver)"
-bash scripts/with-display.sh cargo test --workspace --features handoff-desk/custom-protocol --no-fail-fast
+bash scripts/with-display.sh cargo test --workspace --features handoff-desk/custom-protocol --no-fail-fast -- --test-threads=1
 
 step "all tests passed in $(( $(date +%s) - start ))s"

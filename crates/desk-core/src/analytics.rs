@@ -94,6 +94,24 @@ pub struct ResponseTimes {
     pub p90_secs: Option<f64>,
 }
 
+/// How each tool's calls went, and how long approvals took.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ToolStats {
+    pub tool: String,
+    #[ts(type = "number")]
+    pub calls: i64,
+    #[ts(type = "number")]
+    pub succeeded: i64,
+    #[ts(type = "number")]
+    pub failed: i64,
+    #[ts(type = "number")]
+    pub denied: i64,
+    /// Succeeded, of those that finished executing.
+    pub success_rate: Option<f64>,
+    /// From the request to the supervisor's decision, for calls that needed one.
+    pub median_approval_secs: Option<f64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Analytics {
     #[ts(type = "number")]
@@ -105,6 +123,9 @@ pub struct Analytics {
     pub by_version: Vec<VersionStats>,
     pub calibration: Calibration,
     pub time_to_claim: ResponseTimes,
+    /// From the escalation to the first reply an agent sent.
+    pub time_to_first_response: ResponseTimes,
+    pub tools: Vec<ToolStats>,
     /// Every intent and bot version in the data, for the filter menus.
     pub all_intents: Vec<String>,
     pub all_bot_versions: Vec<String>,
@@ -273,10 +294,83 @@ impl Store {
             p90_secs: percentile(&claim_secs, 0.9),
         };
 
+        let first_reply_secs: Vec<f64> = fetch(
+            self,
+            &format!(
+                "SELECT (MIN(o.created_at_ms) - h.escalated_ms) / 1000.0 AS s FROM outbox o JOIN handoffs h ON h.seq = o.handoff_seq \
+                 WHERE 1 = 1{cond} GROUP BY h.seq ORDER BY s"
+            ),
+            &binds,
+        )
+        .await?
+        .iter()
+        .map(|r| r.try_get::<f64, _>("s"))
+        .collect::<Result<_, _>>()?;
+        let time_to_first_response = ResponseTimes {
+            claimed: first_reply_secs.len() as i64,
+            p50_secs: percentile(&first_reply_secs, 0.5),
+            p90_secs: percentile(&first_reply_secs, 0.9),
+        };
+
+        let calls = fetch(
+            self,
+            &format!(
+                "SELECT c.tool, c.state, c.decision, c.created_at_ms, c.approved_at_ms, c.updated_at_ms FROM tool_calls c \
+                 JOIN handoffs h ON h.seq = c.handoff_seq WHERE 1 = 1{cond} ORDER BY c.tool"
+            ),
+            &binds,
+        )
+        .await?;
+        let mut tools: Vec<ToolStats> = vec![];
+        let mut approval_secs: Vec<Vec<f64>> = vec![];
+        for r in &calls {
+            let tool: String = r.try_get("tool")?;
+            if tools.last().is_none_or(|t| t.tool != tool) {
+                tools.push(ToolStats { tool: tool.clone(), calls: 0, succeeded: 0, failed: 0, denied: 0, success_rate: None, median_approval_secs: None });
+                approval_secs.push(vec![]);
+            }
+            let t = tools.last_mut().expect("pushed");
+            t.calls += 1;
+            let state: String = r.try_get("state")?;
+            match state.as_str() {
+                "succeeded" => t.succeeded += 1,
+                "failed" => t.failed += 1,
+                "denied" => t.denied += 1,
+                _ => {}
+            }
+            let decision: String = r.try_get("decision")?;
+            if decision == "approve" {
+                let created: i64 = r.try_get("created_at_ms")?;
+                let decided: Option<i64> = r.try_get("approved_at_ms")?;
+                let decided = decided.or(if state == "denied" { Some(r.try_get("updated_at_ms")?) } else { None });
+                if let Some(d) = decided {
+                    approval_secs.last_mut().expect("pushed").push((d - created) as f64 / 1000.0);
+                }
+            }
+        }
+        for (t, a) in tools.iter_mut().zip(approval_secs.iter_mut()) {
+            let finished = t.succeeded + t.failed;
+            t.success_rate = (finished > 0).then(|| t.succeeded as f64 / finished as f64);
+            a.sort_by(|x, y| x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal));
+            t.median_approval_secs = percentile(a, 0.5);
+        }
+
         let all_intents = sqlx::query_scalar!(r#"SELECT DISTINCT intent AS "i!" FROM handoffs ORDER BY intent"#).fetch_all(self.pool()).await?;
         let all_bot_versions =
             sqlx::query_scalar!(r#"SELECT DISTINCT bot_version AS "v!" FROM handoffs ORDER BY bot_version"#).fetch_all(self.pool()).await?;
-        Ok(Analytics { escalations, rated, by_day_reason, by_intent, by_version, calibration, time_to_claim, all_intents, all_bot_versions })
+        Ok(Analytics {
+            escalations,
+            rated,
+            by_day_reason,
+            by_intent,
+            by_version,
+            calibration,
+            time_to_claim,
+            time_to_first_response,
+            tools,
+            all_intents,
+            all_bot_versions,
+        })
     }
 
     /// A table of the analytics as CSV (export needs a fresh step-up).

@@ -363,6 +363,7 @@ pub fn typescript_bindings() -> String {
         analytics::ResponseTimes::decl(&cfg),
         analytics::Analytics::decl(&cfg),
         analytics::ExportTable::decl(&cfg),
+        analytics::ToolStats::decl(&cfg),
         GatesChanged::decl(&cfg),
         gates::tools::ParamType::decl(&cfg),
         gates::tools::ParamSpec::decl(&cfg),

@@ -301,8 +301,10 @@ async fn audit_verify_detects_changed_deleted_and_reordered_events() {
         }
     };
     // One byte of one event's payload changed.
-    let v = tampered("UPDATE audit_events SET payload = replace(payload, '70.00', '71.00') WHERE id = 1").await;
-    assert_eq!((v.ok, v.first_broken_id), (false, Some(1)), "{v:?}");
+    let with_amount: i64 = sqlx::query_scalar("SELECT MIN(id) FROM audit_events WHERE payload LIKE '%70.00%'").fetch_one(w.store.pool()).await.unwrap();
+    let sql: &'static str = Box::leak(format!("UPDATE audit_events SET payload = replace(payload, '70.00', '71.00') WHERE id = {with_amount}").into_boxed_str());
+    let v = tampered(sql).await;
+    assert_eq!((v.ok, v.first_broken_id), (false, Some(with_amount)), "{v:?}");
     // An event deleted from the middle.
     let v = tampered("DELETE FROM audit_events WHERE id = 4").await;
     assert_eq!((v.ok, v.first_broken_id), (false, Some(4)), "{v:?}");

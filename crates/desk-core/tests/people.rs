@@ -72,6 +72,10 @@ async fn repeated_failures_lock_the_username_for_the_window_and_are_recorded() {
     assert_eq!(attempts.iter().filter(|a| !a.1 && a.2 == "sign_in").count(), 5, "every failure is recorded");
     assert!(attempts.iter().any(|a| a.2 == "locked"), "the refusal while locked is recorded");
     assert!(attempts[0].1, "the last attempt succeeded");
+    let audit: Vec<String> = store.audit_list(&Default::default(), None, 50).await.unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(audit.iter().filter(|k| *k == "auth.sign_in_failed").count(), 5, "failures are in the audit log");
+    assert!(audit.contains(&"auth.sign_in_refused_locked".to_owned()));
+    assert!(store.audit_verify().await.unwrap().ok);
 }
 
 #[tokio::test]

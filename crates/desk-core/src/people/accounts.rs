@@ -233,6 +233,9 @@ impl Store {
         let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash)).await.unwrap_or(false);
         let succeeded = ok && user.is_some();
         self.record_attempt(username, now, succeeded, "sign_in").await?;
+        let kind = if succeeded { "auth.signed_in" } else { "auth.sign_in_failed" };
+        let actor = match user { Some(id) if succeeded => crate::audit::user_actor(id, username), _ => format!("unauthenticated:{username}") };
+        self.audit_append(now, &actor, kind, &format!("user:{username}"), &serde_json::json!({})).await?;
         match (succeeded, user) {
             (true, Some(id)) => {
                 let u = self.user(id).await?;
@@ -284,6 +287,8 @@ impl Store {
             let oldest = r.oldest.unwrap_or(now);
             let retry_after_secs = ((oldest + RATE_WINDOW_MS - now) / 1000).max(1);
             self.record_attempt(username, now, false, "locked").await?;
+            self.audit_append(now, &format!("unauthenticated:{username}"), "auth.sign_in_refused_locked", &format!("user:{username}"), &serde_json::json!({ "retry_after_secs": retry_after_secs }))
+                .await?;
             return Err(PeopleError::RateLimited { retry_after_secs });
         }
         Ok(())
