@@ -98,17 +98,13 @@ async fn deliver(app: &AppHandle, state: &AppState) {
     match state.store.deliver_outbox(desk_core::people::now_ms()).await {
         Ok(ids) => {
             for id in ids {
-                if let Ok(Some(h)) = sqlx_handoff_of(&state.store, &id).await {
+                if let Ok(Some(h)) = state.store.outbox_handoff(&id).await {
                     events::drafts_changed(app, &h);
                 }
             }
         }
         Err(e) => tracing::error!(error = %e, "outbox delivery failed; it will be retried"),
     }
-}
-
-async fn sqlx_handoff_of(store: &Store, outbox_id: &str) -> Result<Option<String>, desk_core::store::StoreError> {
-    Ok(store.outbox_handoff(outbox_id).await?)
 }
 
 /// Delivers now rather than at the next tick (after an agent sends something).

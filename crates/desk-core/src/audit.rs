@@ -198,7 +198,7 @@ impl Store {
         let mut n = 0;
         while let Some(r) = rows.try_next().await? {
             let line = serde_json::to_string(&r.event()).expect("json");
-            out.write_all(line.as_bytes()).and_then(|_| out.write_all(b"\n")).map_err(|e| sqlx::Error::Io(e))?;
+            out.write_all(line.as_bytes()).and_then(|_| out.write_all(b"\n")).map_err(sqlx::Error::Io)?;
             n += 1;
         }
         Ok(n)

@@ -66,7 +66,7 @@ pub enum PiiKind {
 }
 
 /// The PII masker: built-in patterns plus the ones the config adds.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Pii {
     extra: Vec<Regex>,
 }
@@ -103,7 +103,7 @@ pub fn luhn_valid(s: &str) -> bool {
         .enumerate()
         .map(|(i, &d)| if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 impl Pii {
@@ -146,11 +146,6 @@ impl Pii {
     }
 }
 
-impl Default for Pii {
-    fn default() -> Self {
-        Self { extra: vec![] }
-    }
-}
 
 /// Wraps customer text as untrusted data for a model: tags that cannot be closed from inside.
 pub fn delimit_untrusted(text: &str) -> String {

@@ -59,13 +59,13 @@ struct Article {
     sha: String,
 }
 
-fn collect(dir: &Path, base: &Path, out: &mut Vec<PathBuf>) {
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
-            collect(&p, base, out);
+            collect(&p, out);
         } else if p.extension().is_some_and(|e| e == "md") && !p.file_name().is_some_and(|n| n.eq_ignore_ascii_case("README.md")) {
             out.push(p);
         }
@@ -171,7 +171,7 @@ impl Store {
     /// nothing changed. One unreadable file is reported and the rest still index.
     pub async fn kb_reindex(&self, dir: &Path) -> Result<KbReport> {
         let mut files = vec![];
-        collect(dir, dir, &mut files);
+        collect(dir, &mut files);
         let mut errors = vec![];
         let mut articles = vec![];
         for f in &files {

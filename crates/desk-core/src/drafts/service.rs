@@ -448,7 +448,7 @@ impl Store {
             audit::append(&mut tx, now, &actor, "reply.queued", &ob, &json!({ "handoff_id": d.handoff_id, "draft_id": draft_id, "chars": text.chars().count() })).await?;
         }
         tx.commit().await?;
-        Ok(self.draft(draft_id).await?)
+        self.draft(draft_id).await
     }
 
     /// Delivers pending outbox entries through the demo bot's channel: at least once (a crash

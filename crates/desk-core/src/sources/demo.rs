@@ -148,9 +148,9 @@ impl DemoBot {
         let mut rng = Rng(self.seed ^ n.wrapping_mul(0x2545_F491_4F6C_DD1D));
         // Roughly: half multi-turn SGD dialogues, a third banking questions, the rest ABCD.
         match n % 6 {
-            0 | 2 | 4 => self.from_sgd(n, at, &mut rng),
-            1 | 5 => self.from_banking(n, at, &mut rng),
-            _ => self.from_abcd(n, at, &mut rng),
+            0 | 2 | 4 => self.sgd_escalation(n, at, &mut rng),
+            1 | 5 => self.banking_escalation(n, at, &mut rng),
+            _ => self.abcd_escalation(n, at, &mut rng),
         }
     }
 
@@ -233,7 +233,7 @@ impl DemoBot {
         json!({ "name": name, "confidence": round2(confidence), "alternatives": alternatives })
     }
 
-    fn from_sgd(&self, n: u64, at: DateTime<Utc>, rng: &mut Rng) -> Value {
+    fn sgd_escalation(&self, n: u64, at: DateTime<Utc>, rng: &mut Rng) -> Value {
         let d = &self.sgd[(n as usize / 2) % self.sgd.len()];
         let failed_turn = d.tool_calls.iter().find(|c| c.status == "failed").map(|c| c.turn);
         let cut = match failed_turn {
@@ -315,7 +315,7 @@ impl DemoBot {
         self.document(n, at, channel, rng, intent_name.as_str(), &others, reason, priority, sentiment, summary, fields, actions, transcript, &d.dialogue_id)
     }
 
-    fn from_banking(&self, n: u64, at: DateTime<Utc>, rng: &mut Rng) -> Value {
+    fn banking_escalation(&self, n: u64, at: DateTime<Utc>, rng: &mut Rng) -> Value {
         let intents: Vec<&String> = self.banking.keys().collect();
         let intent = intents[(n as usize * 31 + rng.below(7)) % intents.len()].clone();
         let lines = &self.banking[&intent];
@@ -330,7 +330,7 @@ impl DemoBot {
         };
         let turns = vec![
             ("customer".to_owned(), first.clone()),
-            ("bot".to_owned(), format!("I can help with that. To look into it, I've pulled up your account. Could you tell me a bit more about what happened?")),
+            ("bot".to_owned(), "I can help with that. To look into it, I've pulled up your account. Could you tell me a bit more about what happened?".to_owned()),
             ("customer".to_owned(), if second == first { "Yes, that's the problem. What can you do about it?".to_owned() } else { second }),
             ("bot".to_owned(), BOT_HANDOVER.to_owned()),
         ];
@@ -361,7 +361,7 @@ impl DemoBot {
         self.document(n, at, channel, rng, &intent, &others, reason, priority, sentiment, summary, fields, actions, transcript, "banking77")
     }
 
-    fn from_abcd(&self, n: u64, at: DateTime<Utc>, rng: &mut Rng) -> Value {
+    fn abcd_escalation(&self, n: u64, at: DateTime<Utc>, rng: &mut Rng) -> Value {
         let d = &self.abcd[(n as usize / 6) % self.abcd.len()];
         let turns: Vec<(String, String)> = d
             .transcript
@@ -436,7 +436,7 @@ impl DemoBot {
             "collected_fields": fields,
             "attempted_actions": actions,
             "transcript": transcript,
-            "bot": { "name": "helpbot", "version": if n % 3 == 0 { "2026.11.1" } else { "2026.11.2" } },
+            "bot": { "name": "helpbot", "version": if n.is_multiple_of(3) { "2026.11.1" } else { "2026.11.2" } },
         })
     }
 }
