@@ -4,10 +4,16 @@ import type { AppStatus, QueueFilter, QueueSort } from "./bindings";
 import { ErrorState } from "./components/ErrorState";
 import { ShortcutHelp } from "./components/ShortcutHelp";
 import { UsersView } from "./features/admin/UsersView";
+import { SettingsView } from "./features/settings";
+import { ApprovalsView } from "./features/approvals/ApprovalsView";
+import { AuditView, ChainBadge } from "./features/audit/AuditView";
 import { useClaim } from "./features/claims/hooks";
 import { ContextPane } from "./features/conversation/ContextPane";
 import { ConversationPane } from "./features/conversation/ConversationPane";
 import { useHandoff } from "./features/conversation/hooks";
+import { CallNotices } from "./features/gates/CallNotices";
+import { useCallNotices, useGatesEvents } from "./features/gates/hooks";
+import type { ProposeSeed } from "./features/gates/ProposeForm";
 import { ImportDialog } from "./features/import/ImportDialog";
 import { QuarantineView } from "./features/quarantine/QuarantineView";
 import { useAppStatus, useFacets, useQueueEvents } from "./features/queue/hooks";
@@ -25,11 +31,11 @@ import { SwitchUserDialog } from "./session/SwitchUserDialog";
 import { StatusLine } from "./shell/StatusLine";
 import { TopBar } from "./shell/TopBar";
 
-export type View = "desk" | "quarantine" | "analytics" | "admin";
+export type View = "desk" | "quarantine" | "analytics" | "admin" | "approvals" | "audit" | "settings";
 export type Overlay = "help" | "import" | "switch-user" | null;
 
 /** Where the app starts (the mock build uses it to show a given screen). */
-export type InitialState = { openId?: string | null; view?: View; overlay?: Overlay };
+export type InitialState = { openId?: string | null; view?: View; overlay?: Overlay; propose?: ProposeSeed | null };
 
 // Charts are a large library: loaded the first time someone opens the analytics.
 const AnalyticsView = lazy(() => import("./features/analytics/AnalyticsView").then((m) => ({ default: m.AnalyticsView })));
@@ -92,12 +98,25 @@ function Workspace({ initial, status }: { initial?: InitialState; status: AppSta
   const [wantedView, setView] = useState<View>(initial?.view ?? "desk");
   const [overlay, setOverlay] = useState<Overlay>(initial?.overlay ?? null);
   const [flash, setFlash] = useState<string | null>(null);
+  const [propose, setPropose] = useState<ProposeSeed | null>(initial?.propose ?? null);
   const queue = useRef<QueuePaneHandle>(null);
   const chordAt = useRef(0);
 
   // A screen this user may not open (e.g. after a switch of user) falls back to the desk.
   const permitted = (v: View) =>
-    v === "desk" || (v === "quarantine" ? can("view_quarantine") : v === "analytics" ? can("view_analytics") : can("manage_users"));
+    v === "desk" ||
+    can(
+      (
+        {
+          quarantine: "view_quarantine",
+          analytics: "view_analytics",
+          admin: "manage_users",
+          approvals: "approve_tool_calls",
+          audit: "view_audit",
+          settings: "view_queue",
+        } as const
+      )[v],
+    );
   const view: View = permitted(wantedView) ? wantedView : "desk";
   const showOverlay: Overlay = overlay === "import" && !can("import_handoffs") ? null : overlay;
 
@@ -108,6 +127,8 @@ function Workspace({ initial, status }: { initial?: InitialState; status: AppSta
   const claim = useClaim();
   const nextUnrated = useNextUnrated();
   const signOut = useSignOut();
+  useGatesEvents();
+  const callNotices = useCallNotices(openId);
 
   useEffect(() => {
     if (flash === null) return;
@@ -129,6 +150,20 @@ function Workspace({ initial, status }: { initial?: InitialState; status: AppSta
     setView("quarantine");
   }, []);
   const goDesk = useCallback(() => setView("desk"), []);
+
+  /** From the approvals inbox or history: the conversation a request belongs to. */
+  const openConversation = useCallback(
+    (id: string) => {
+      setView("desk");
+      open(id);
+    },
+    [open],
+  );
+
+  const proposeOnOpen = useCallback(() => {
+    if (openId === null || !can("propose_tool_calls")) return;
+    setPropose({ handoffId: openId, origin: "agent" });
+  }, [openId, can]);
 
   const claimOpen = useCallback(() => {
     if (openId === null || !can("claim_handoff")) return;
@@ -168,7 +203,9 @@ function Workspace({ initial, status }: { initial?: InitialState; status: AppSta
       if (Date.now() - chordAt.current < CHORD_MS) {
         chordAt.current = 0;
         const target: View | null =
-          e.key === "q" ? "quarantine" : e.key === "d" ? "desk" : e.key === "a" ? "analytics" : e.key === "u" ? "admin" : null;
+          (
+            { q: "quarantine", d: "desk", a: "analytics", u: "admin", p: "approvals", l: "audit", s: "settings" } as Partial<Record<string, View>>
+          )[e.key] ?? null;
         if (target !== null) {
           e.preventDefault();
           if (permitted(target)) {
@@ -231,6 +268,11 @@ function Workspace({ initial, status }: { initial?: InitialState; status: AppSta
           e.preventDefault();
           goNextUnrated();
           break;
+        case "p":
+          if (view !== "desk" || openId === null || !can("propose_tool_calls")) return;
+          e.preventDefault();
+          proposeOnOpen();
+          break;
         case "g":
           chordAt.current = Date.now();
           break;
@@ -245,7 +287,7 @@ function Workspace({ initial, status }: { initial?: InitialState; status: AppSta
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [showOverlay, view, open, goQuarantine, goDesk, can, claimOpen, goNextUnrated]);
+  }, [showOverlay, view, open, goQuarantine, goDesk, can, claimOpen, goNextUnrated, openId, proposeOnOpen]);
 
   const rating = can("rate_handoffs");
   const claimForOpen = claim.variables?.handoffId === openId;
@@ -275,6 +317,12 @@ function Workspace({ initial, status }: { initial?: InitialState; status: AppSta
           </Suspense>
         ) : view === "admin" ? (
           <UsersView />
+        ) : view === "approvals" ? (
+          <ApprovalsView onOpenConversation={openConversation} />
+        ) : view === "audit" ? (
+          <AuditView />
+        ) : view === "settings" ? (
+          <SettingsView />
         ) : (
           <div className={`desk${rating ? " desk--rating" : ""}`}>
             <QueuePane
@@ -304,7 +352,11 @@ function Workspace({ initial, status }: { initial?: InitialState; status: AppSta
                 error: claimForOpen && claim.isError ? claim.error : null,
               }}
             />
-            <ContextPane detail={openId !== null ? detail.data : undefined} />
+            <ContextPane
+              detail={openId !== null ? detail.data : undefined}
+              propose={propose?.handoffId === openId ? propose : null}
+              onPropose={setPropose}
+            />
             {rating && (
               <RatingPane
                 openId={openId}
@@ -317,7 +369,14 @@ function Workspace({ initial, status }: { initial?: InitialState; status: AppSta
           </div>
         )}
       </main>
-      <StatusLine status={status} lastEventAt={lastEventAt} fetching={fetchingQueue} offline={facets.isError} />
+      <StatusLine
+        status={status}
+        lastEventAt={lastEventAt}
+        fetching={fetchingQueue}
+        offline={facets.isError}
+        audit={can("view_audit") ? <ChainBadge onOpen={() => setView("audit")} /> : null}
+      />
+      <CallNotices notices={callNotices.notices} onDismiss={callNotices.dismiss} />
       {flash !== null && (
         <div className="toast" role="status" data-testid="flash">
           {flash}

@@ -277,11 +277,25 @@ p50_secs: number | null, p90_secs: number | null, };
 
 export type Analytics = { escalations: number, rated: number, by_day_reason: Array<DayReasonCount>, by_intent: Array<IntentStats>, by_version: Array<VersionStats>, calibration: Calibration, time_to_claim: ResponseTimes, 
 /**
+ * From the escalation to the first reply an agent sent.
+ */
+time_to_first_response: ResponseTimes, tools: Array<ToolStats>, 
+/**
  * Every intent and bot version in the data, for the filter menus.
  */
 all_intents: Array<string>, all_bot_versions: Array<string>, };
 
 export type ExportTable = "by_intent" | "by_version" | "by_day_reason" | "calibration" | "ratings";
+
+export type ToolStats = { tool: string, calls: number, succeeded: number, failed: number, denied: number, 
+/**
+ * Succeeded, of those that finished executing.
+ */
+success_rate: number | null, 
+/**
+ * From the request to the supervisor's decision, for calls that needed one.
+ */
+median_approval_secs: number | null, };
 
 export type GatesChanged = { call_id: string, handoff_id: string, state: CallState, };
 
@@ -313,11 +327,15 @@ params: Record<string, unknown>, params_sha256: string,
 /**
  * The request as it will be sent: method and URL.
  */
-request_line: string, amount: string | null, currency: string | null, origin: Origin, flags: Array<Flag>, decision: Decision, rule_id: string, rule_reason: string, rule_matched: Array<string>, policy_version: string, policy_sha256: string, state: CallState, requested_by_id: number, requested_by: string, approved_by: string | null, approved_at_ms: number | null, expires_at_ms: number | null, decided_by: string | null, decision_reason: string | null, attempts: number, http_status: number | null, outcome: string | null, retryable: boolean, 
+request_line: string, amount: string | null, currency: string | null, origin: Origin, flags: Array<Flag>, decision: Decision, rule_id: string, rule_reason: string, rule_matched: Array<string>, policy_version: string, policy_sha256: string, state: CallState, requested_by_id: number, requested_by: string, requested_by_username: string, approved_by: string | null, approved_at_ms: number | null, expires_at_ms: number | null, decided_by: string | null, decision_reason: string | null, attempts: number, http_status: number | null, outcome: string | null, retryable: boolean, 
 /**
  * When the requester escalated this overdue request to all supervisors.
  */
-escalated_at_ms: number | null, created_at_ms: number, updated_at_ms: number, };
+escalated_at_ms: number | null, 
+/**
+ * From when a pending request may be escalated (it waited past the gate's SLA).
+ */
+escalatable_at_ms: number | null, created_at_ms: number, updated_at_ms: number, };
 
 export type PendingApproval = { call: ToolCallView, summary: string, customer: string, intent: string, priority: Priority, 
 /**

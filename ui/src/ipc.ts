@@ -1,6 +1,6 @@
 // The one door to the Rust side. Nothing else imports @tauri-apps/api/core or /event, or the
 // generated `Commands`/`Events` maps: every call and every event goes through `call` and `on`.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { Commands, Events, IpcError, IpcErrorKind } from "./bindings";
 
@@ -96,4 +96,12 @@ export function on<K extends keyof Events>(event: K, handler: (payload: Events[K
     unlisten?.();
     unlisten = null;
   };
+}
+
+/**
+ * A channel the Rust side streams values over while a command runs (e.g. a draft's tokens):
+ * pass it as the command's argument; `onMessage` gets each value in order.
+ */
+export function channel<T>(onMessage: (value: T) => void): Channel<T> {
+  return new Channel<T>(onMessage);
 }

@@ -1,12 +1,14 @@
 // Human words for the enum values the Rust side sends. Display only: no rule lives here.
 import type {
   ActionStatus,
+  CallState,
   Channel,
   ConfidenceBand,
   EscalationReason,
   EscalationTiming,
   ExportTable,
   FieldProvenance,
+  Flag,
   Priority,
   Role,
   SentimentLabel,
@@ -155,3 +157,40 @@ export const EXPORT_TABLE_LABEL: Record<ExportTable, string> = {
   calibration: "Calibration bins",
   ratings: "Every rating",
 };
+
+// ------------------------------------------------------------------ approval gates and audit
+
+/** How each tool-call state reads; `tone` picks the colour (never the only signal). */
+export const CALL_STATE: Record<CallState, { word: string; tone: "ok" | "bad" | "wait" | "run" | "off" }> = {
+  proposed: { word: "needs confirmation", tone: "wait" },
+  pending: { word: "pending approval", tone: "wait" },
+  approved: { word: "approved", tone: "run" },
+  executing: { word: "running", tone: "run" },
+  succeeded: { word: "succeeded", tone: "ok" },
+  failed: { word: "failed", tone: "bad" },
+  denied: { word: "denied", tone: "bad" },
+  expired: { word: "expired", tone: "off" },
+};
+
+export const FLAG_LABEL: Record<Flag, { word: string; hint: string }> = {
+  fraud_suspected: { word: "Fraud suspected", hint: "An agent marked this conversation as suspected fraud, or the bot collected it" },
+  unverified_identity: { word: "Identity not verified", hint: "The bot platform did not verify the customer's identity" },
+  params_from_customer_text: {
+    word: "Values from the customer's words",
+    hint: "A parameter's value appears in what the customer wrote: check it was not injected",
+  },
+};
+
+/** The audit log's kind filter: prefixes of `AuditEvent.kind`. */
+export const AUDIT_KIND_PREFIXES: readonly { value: string; label: string }[] = [
+  { value: "", label: "All kinds" },
+  { value: "tool_call.", label: "Tool calls (tool_call.)" },
+  { value: "draft.", label: "Drafts (draft.)" },
+  { value: "reply.", label: "Replies (reply.)" },
+  { value: "auth.", label: "Sign-ins (auth.)" },
+];
+
+/** "120.00 USD": the amount exactly as Rust sent it, with its currency. */
+export function moneyLabel(amount: string, currency: string | null): string {
+  return currency ? `${amount} ${currency}` : amount;
+}

@@ -45,8 +45,10 @@ pub async fn confirm_tool_call(app: AppHandle, state: State<'_, AppState>, call_
     let s = state.sessions.require("confirm_tool_call")?;
     state.store.confirm_tool_call(&s, &call_id, now_ms()).await.map_err(gate_err)?;
     let actor = desk_core::audit::user_actor(s.actor.user_id, &s.actor.username);
+    let view = state.store.tool_call(&state.gates, state.executor.base_url(), &call_id).await.map_err(gate_err)?;
+    events::gates_changed(&app, &view);
     events::execute_in_background(app.clone(), state.inner().clone(), call_id.clone(), actor);
-    state.store.tool_call(&state.gates, state.executor.base_url(), &call_id).await.map_err(gate_err)
+    Ok(view)
 }
 
 #[tauri::command]

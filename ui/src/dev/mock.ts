@@ -10,6 +10,12 @@
 //   ?view=analytics|admin     start on that screen     ?dialog=switch-user  the switch-user dialog
 //   ?rated=0                  no ratings yet           ?first=1           a database with no users
 //   ?stepped=1                a fresh step-up (exports and user changes do not ask again)
+//   ?view=approvals|audit     the approvals inbox / the audit log
+//   ?open=calls               the escalation with a pending, a succeeded and a failed tool call
+//   ?audit=broken             an audit log whose hash chain does not verify
+//   ?propose=<tool>|          the propose form open on the open escalation (with that tool)
+//   ?scroll=<aria-label>      scroll that region into view after 2.5 s (e.g. "Actions")
+//   ?deny=1                   a supervisor denies the ?open=calls refund after 1.5 s
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type {
   Actor,
@@ -43,8 +49,12 @@ import type {
   SentimentLabel,
   SortKey,
   Turn,
+  AuditFilter,
+  ProposeInput,
+  ToolCallView,
 } from "../bindings";
 import type { InitialState } from "../App";
+import { GateSim, actorOf as logActor, canonicalJson, type Outcome, type SimActor } from "./gates-sim";
 
 // ---------------------------------------------------------------- deterministic randomness
 function mulberry32(seed: number) {
@@ -518,10 +528,21 @@ const DEMO_ACCOUNTS = ["ana", "sam", "lee", "ada"];
 
 /** The mock's copy of desk-core's permission matrix (the Rust side is the one that counts). */
 const GRANTS: Record<Role, Permission[]> = {
-  agent: ["view_queue", "view_quarantine", "claim_handoff"],
-  supervisor: ["view_queue", "view_quarantine", "claim_handoff", "reassign_handoff", "import_handoffs", "view_analytics", "approve_tool_calls"],
-  team_lead: ["view_queue", "view_quarantine", "rate_handoffs", "view_analytics", "export_data"],
-  admin: ["view_queue", "view_quarantine", "import_handoffs", "view_analytics", "export_data", "manage_users", "change_policy"],
+  agent: ["view_queue", "view_quarantine", "claim_handoff", "propose_tool_calls", "reply_to_customers", "view_audit"],
+  supervisor: [
+    "view_queue",
+    "view_quarantine",
+    "claim_handoff",
+    "reassign_handoff",
+    "import_handoffs",
+    "view_analytics",
+    "propose_tool_calls",
+    "approve_tool_calls",
+    "reply_to_customers",
+    "view_audit",
+  ],
+  team_lead: ["view_queue", "view_quarantine", "rate_handoffs", "view_analytics", "export_data", "view_audit"],
+  admin: ["view_queue", "view_quarantine", "import_handoffs", "view_analytics", "export_data", "manage_users", "change_policy", "view_audit", "configure_drafts"],
 };
 const STEP_UP_MS = 5 * 60_000;
 
@@ -799,6 +820,11 @@ function analytics(f: AnalyticsFilter): Analytics {
     by_version: byVersion,
     calibration: { bins, ece, rated: rs.length },
     time_to_claim: { claimed: waits.length, p50_secs: q(0.5), p90_secs: q(0.9) },
+    time_to_first_response: { claimed: Math.round(waits.length * 0.6), p50_secs: q(0.6), p90_secs: q(0.95) },
+    tools: [
+      { tool: "billing.refund", calls: 42, succeeded: 35, failed: 2, denied: 5, success_rate: 35 / 37, median_approval_secs: 190 },
+      { tool: "orders.lookup", calls: 120, succeeded: 119, failed: 1, denied: 0, success_rate: 119 / 120, median_approval_secs: null },
+    ],
     all_intents: [...new Set(all.map((e) => e.intent))].sort(),
     all_bot_versions: [...new Set(all.map((e) => e.version))].sort(),
   };
@@ -816,6 +842,141 @@ function exportBytes(table: ExportTable | "cases", f: AnalyticsFilter): number {
     cases: a.rated * 2350,
   };
   return rows[table];
+}
+
+
+// ---------------------------------------------------------------- approval gates and the audit log
+/** How the demo backend answers: mostly fine, with a refusal and an outage to show. */
+function demoOutcome(v: ToolCallView): Outcome {
+  if (v.tool === "orders.lookup") {
+    const id = String(v.params.order_id ?? "");
+    return id.startsWith("missing")
+      ? { succeeded: false, status: 404, detail: canonicalJson({ error: "not_found" }), retryable: false }
+      : { succeeded: true, status: 200, detail: canonicalJson({ order_id: id, status: "delivered", total: "59.00" }), retryable: false };
+  }
+  if (v.tool === "billing.refund" && Number(v.amount ?? 0) > 500) {
+    return {
+      succeeded: false,
+      status: 400,
+      detail: canonicalJson({ error: "amount_exceeds_refundable_balance", message: "The amount is more than the order's refundable balance." }),
+      retryable: false,
+    };
+  }
+  if (v.tool === "accounts.change_address" && v.attempts <= 1) {
+    return { succeeded: false, status: 503, detail: "503 Service Unavailable after 3 requests: {\"error\":\"unavailable\"}", retryable: true };
+  }
+  return { succeeded: true, status: 200, detail: canonicalJson({ id: `op_${v.id.slice(3, 13)}`, status: "succeeded", path: v.request_line.split(" ")[1]?.replace(/^https?:\/\/[^/]+/, "") }), retryable: false };
+}
+
+/** Seeding is done and the IPC mock is installed: changes are announced and executed. */
+let gatesLive = false;
+
+const gates = new GateSim({
+  handoff: (id) => store.find((x) => x.doc.handoff_id === id)?.doc,
+  outcome: demoOutcome,
+  onChange: (v) => {
+    if (gatesLive) emit("gates-changed", { call_id: v.id, handoff_id: v.handoff_id, state: v.state });
+  },
+  // the shell executes an approved call in the background
+  onApproved: (id, actor) => {
+    if (!gatesLive) return;
+    setTimeout(() => {
+      try {
+        gates.startExecution(id, actor);
+        setTimeout(() => gates.finishExecution(id), 900);
+      } catch {
+        // expired or changed meanwhile: the call says so
+      }
+    }, 600);
+  },
+});
+
+function simActor(p: Permission): SimActor {
+  const s = authorize(p);
+  const u = s.user;
+  return {
+    user_id: u.id,
+    username: u.username,
+    display_name: u.display_name,
+    mayApprove: u.roles.some((r) => GRANTS[r].includes("approve_tool_calls")),
+    steppedUp: s.steppedUpAt !== null && Date.now() - s.steppedUpAt <= STEP_UP_MS,
+  };
+}
+
+/** The escalation the `?open=calls` screenshots use: the first refund in triage order. */
+let showcaseId: string | null = null;
+/** Its pending refund (`?deny=1` has a supervisor deny it after 1.5 s). */
+let showcaseRefundId: string | null = null;
+
+/** A history of tool calls and audit events, as if the desk had been in use for an hour. */
+function seedGates(now: number, brokenChain: boolean) {
+  const person = (username: string): SimActor => {
+    const u = users.find((x) => x.username === username)!;
+    return { user_id: u.id, username: u.username, display_name: u.display_name, mayApprove: u.roles.some((r) => GRANTS[r].includes("approve_tool_calls")), steppedUp: true };
+  };
+  const [ana, sam, omar, tia] = [person("ana"), person("sam"), person("omar"), person("tia")];
+  const byIntent = (intent: string, nth = 0) => store.filter((x) => x.doc.intent.name === intent)[nth]?.doc;
+  const triage = queuePage({ filter: { search: null, priorities: [], channels: [], reasons: [], intents: ["refund_request"], sentiments: [], bands: [], claim: "any" }, sort: { key: "triage", descending: false }, cursor: null, limit: 1 }).rows[0];
+  const show = triage ? store.find((x) => x.doc.handoff_id === triage.handoff_id)?.doc : undefined;
+  showcaseId = show?.handoff_id ?? null;
+  const steps: [number, () => void][] = [];
+  const at = (minsAgo: number, fn: () => void) => steps.push([now - minsAgo * 60_000, fn]);
+  const propose = (who: SimActor, h: Handoff | undefined, tool: string, params: Record<string, unknown>, extra: Partial<ProposeInput> = {}) =>
+    h ? gates.propose(who, { handoff_id: h.handoff_id, tool, params, origin: "agent", fraud_suspected: false, ...extra }).id : null;
+  const ids: Record<string, string | null> = {};
+  const run = (key: string, fn: (id: string) => void) => () => {
+    const id = ids[key];
+    if (id) fn(id);
+  };
+
+  // people signing in and drafts being decided, between the tool calls
+  for (const [mins, who] of [[95, sam], [92, ana], [90, omar], [70, tia]] as const) {
+    at(mins, () => gates.audit("auth.signed_in", `user:${who.username}`, {}, logActor(who)));
+  }
+  at(88, () => gates.audit("auth.sign_in_failed", "user:jo", {}, "unauthenticated:jo"));
+  // history: decided and expired requests
+  const refundDone = byIntent("billing_dispute", 1);
+  at(80, () => (ids.refundDone = propose(omar, refundDone, "billing.refund", { order_id: "A5150", amount: "75.00", currency: "USD", reason: "duplicate charge" })));
+  at(76, run("refundDone", (id) => gates.approve(sam, id, gates.call(id).params_sha256)));
+  at(76, run("refundDone", (id) => gates.execute(id, logActor(sam))));
+  const closeLate = byIntent("account_locked");
+  at(150, () => (ids.close = propose(ana, closeLate, "accounts.close", { customer_id: closeLate?.customer.id ?? "cus_1", reason: "customer asked to close the account" })));
+  at(118, () => gates.expire());
+  const cancelOrder = byIntent("order_status", 2);
+  at(62, () => (ids.cancel = propose(tia, cancelOrder, "orders.cancel", { order_id: "A7781", reason: "late delivery" })));
+  at(58, run("cancel", (id) => gates.deny(sam, id, "The order has already shipped: offer a return label instead.")));
+  const bigRefund = byIntent("refund_request", 3);
+  at(50, () => (ids.big = propose(omar, bigRefund, "billing.refund", { order_id: "A2290", amount: "640.00", currency: "EUR" })));
+  at(47, run("big", (id) => gates.approve(sam, id, gates.call(id).params_sha256)));
+  at(47, run("big", (id) => gates.execute(id, logActor(sam))));
+  at(45, () => gates.audit("draft.approved", "dr_7f1c2a", { handoff_id: bigRefund?.handoff_id ?? "", engine: "embedded", reason: null, edit_distance: 0 }, logActor(omar)));
+  at(45, () => gates.audit("reply.queued", "ob_7f1c2a", { handoff_id: bigRefund?.handoff_id ?? "", draft_id: "dr_7f1c2a", chars: 212 }, logActor(omar)));
+  at(44.5, () => gates.audit("reply.sent", "ob_7f1c2a", { channel: "demo" }, "system"));
+  at(33, () => gates.audit("draft.edited", "dr_a02b9e", { handoff_id: show?.handoff_id ?? "", engine: "llm", reason: null, edit_distance: 37 }, logActor(ana)));
+  // the showcase conversation: a lookup that worked, an address change that failed, a refund waiting
+  at(25, () => (ids.lookup = propose(ana, show, "orders.lookup", { order_id: show?.collected_fields.order_id ?? "A1000" })));
+  at(25, run("lookup", (id) => gates.execute(id, logActor(ana))));
+  at(18, () => (ids.address = propose(ana, show, "accounts.change_address", { customer_id: show?.customer.id ?? "cus_1", address: "Flat 2, 9 Mill Lane, Bristol BS1 5AA" })));
+  at(17.5, run("address", (id) => gates.confirm(ana, id)));
+  at(17.5, run("address", (id) => gates.execute(id, logActor(ana))));
+  at(7, () => (ids.refund = propose(ana, show, "billing.refund", { order_id: show?.collected_fields.order_id ?? "A1000", amount: "59.00", currency: "USD", reason: "arrived damaged" })));
+  // the supervisors' inbox
+  const sub = byIntent("cancel_subscription");
+  at(12, () => (ids.sub = propose(ana, sub, "subscriptions.cancel", { subscription_id: "sub_1Q7fK2", at_period_end: false }, { origin: "bot" })));
+  at(4, run("sub", (id) => gates.escalate(ana, id)));
+  const fraud = byIntent("payment_failed");
+  at(9, () => (ids.fraud = propose(tia, fraud, "billing.refund", { order_id: "A6612", amount: "120.50", currency: "GBP" }, { fraud_suspected: true })));
+  const large = byIntent("refund_request", 1);
+  at(3, () => (ids.large = propose(omar, large, "billing.refund", { order_id: "A3017", amount: "740.00", currency: "USD", reason: "two items damaged in one parcel" })));
+  const moved = byIntent("change_address");
+  at(2, () => propose(omar, moved, "accounts.change_address", { customer_id: moved?.customer.id ?? "cus_2", address: "14 Harbour Street, flat 3" }));
+  const dispute = byIntent("billing_dispute");
+  at(1, () => propose(sam, dispute, "billing.refund", { order_id: "A4410", amount: "98.00", currency: "USD", reason: "charged twice" }));
+
+  steps.sort((a, b) => a[0] - b[0]);
+  for (const [t, fn] of steps) gates.at(t, fn);
+  showcaseRefundId = ids.refund ?? null;
+  if (brokenChain) gates.tamper(Math.max(1, gates.events.length - 9));
 }
 
 // ---------------------------------------------------------------- events and commands
@@ -874,6 +1035,7 @@ export function installMock(params: URLSearchParams): InitialState {
   seedClaims();
   seedHistory(now);
   if (params.get("rated") !== "0") seedRatings();
+  seedGates(now, params.get("audit") === "broken");
   needsFirstAdmin = params.get("first") === "1";
   const who = users.find((u) => u.username === params.get("user"));
   if (who && !needsFirstAdmin) sessions = [{ user: who, steppedUpAt: params.get("stepped") === "1" ? Date.now() : null }];
@@ -996,8 +1158,46 @@ export function installMock(params: URLSearchParams): InitialState {
           };
         case "plugin:dialog|open":
           return "/home/agent/Downloads/handoffs-2026-11-23.jsonl";
-        default:
+        case "list_tools":
+          authorize("view_queue");
+          return gates.tools();
+        case "tool_calls_for":
+          authorize("view_queue");
+          return gates.callsFor(String(a.handoffId));
+        case "propose_tool_call":
+          return gates.propose(simActor("propose_tool_calls"), a.input as ProposeInput);
+        case "confirm_tool_call":
+          return gates.confirm(simActor("propose_tool_calls"), String(a.callId));
+        case "retry_tool_call":
+          return gates.retry(simActor("propose_tool_calls"), String(a.callId));
+        case "escalate_tool_call":
+          return gates.escalate(simActor("propose_tool_calls"), String(a.callId));
+        case "pending_approvals":
+          authorize("approve_tool_calls");
+          return gates.pending();
+        case "approval_history":
+          authorize("approve_tool_calls");
+          return gates.history();
+        case "approve_tool_call":
+          return gates.approve(simActor("approve_tool_calls"), String(a.callId), String(a.paramsSha256));
+        case "deny_tool_call":
+          return gates.deny(simActor("approve_tool_calls"), String(a.callId), String(a.reason));
+        case "audit_list":
+          authorize("view_audit");
+          return gates.auditList(a.filter as AuditFilter, (a.beforeId as number | null) ?? null, Number(a.limit ?? 100));
+        case "audit_verify":
+          authorize("view_audit");
+          await sleep(250); // Rust walks the whole chain
+          return gates.verify();
+        case "audit_export":
+          authorize("export_data", true);
+          return gates.events.length;
+        default: {
+          // Draft replies (shadow mode) live in their own module.
+          const drafts = await import("./mock-drafts");
+          if (drafts.isDraftsCommand(cmd)) return drafts.draftsMock(cmd, a, { authorize, detail, emit, params });
           throw { kind: "internal", message: `The mock back end has no command "${cmd}".` };
+        }
       }
     },
     { shouldMockEvents: true },
@@ -1009,16 +1209,36 @@ export function installMock(params: URLSearchParams): InitialState {
   const arrivals = Number(params.get("arrive") ?? 0);
   if (arrivals > 0) setTimeout(() => arrive(arrivals), 1500);
   if (params.get("live") !== "0") setInterval(() => arrive(1), 30_000);
+  gatesLive = true;
+  if (params.get("deny") === "1") {
+    const sam = users.find((u) => u.username === "sam")!;
+    setTimeout(() => {
+      if (showcaseRefundId)
+        gates.deny({ user_id: sam.id, username: sam.username, display_name: sam.display_name, mayApprove: true, steppedUp: true }, showcaseRefundId, "The photo shows a different item: ask the customer for a photo of this order first.");
+    }, 1500);
+  }
+  setInterval(() => gates.expire(), 30_000);
 
   let openId = params.get("open");
-  if (openId === "first") {
+  if (openId === "calls") {
+    openId = showcaseId;
+  } else if (openId === "first") {
     const first = queuePage({ filter: { search: null, priorities: [], channels: [], reasons: [], intents: [], sentiments: [], bands: [], claim: "any" }, sort: { key: "triage", descending: false }, cursor: null, limit: 1 }).rows[0];
     openId = first?.handoff_id ?? null;
   } else if (openId !== null && /^\d+$/.test(openId)) {
     openId = store[Number(openId)]?.doc.handoff_id ?? null;
   }
   const v = params.get("view");
-  const view = v === "quarantine" || v === "analytics" || v === "admin" ? v : "desk";
+  const view = v === "quarantine" || v === "analytics" || v === "admin" || v === "approvals" || v === "audit" ? v : "desk";
   const dialog = params.get("dialog");
-  return { openId, view, overlay: dialog === "import" || dialog === "help" || dialog === "switch-user" ? dialog : null };
+  // for screenshots: bring a region (by its aria-label) into view once it has rendered
+  const scrollTo = params.get("scroll");
+  if (scrollTo) setTimeout(() => document.querySelector(`[aria-label="${CSS.escape(scrollTo)}"]`)?.scrollIntoView({ block: "start" }), 2500);
+  const proposeTool = params.get("propose");
+  return {
+    openId,
+    view,
+    overlay: dialog === "import" || dialog === "help" || dialog === "switch-user" ? dialog : null,
+    propose: proposeTool !== null && openId !== null ? { handoffId: openId, tool: proposeTool || undefined, origin: "agent" } : null,
+  };
 }

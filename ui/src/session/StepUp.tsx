@@ -42,14 +42,16 @@ export function StepUpProvider({ children }: { children: ReactNode }) {
 /**
  * `run(reason, fn)`: runs `fn`; when the Rust side answers `step_up_required`, asks for the
  * password (step_up) and runs `fn` once more. Rejects with `StepUpCancelled` when the user
- * closes the prompt.
+ * closes the prompt. `askFirst`: the Rust side said beforehand that it will ask (e.g. a
+ * `PendingApproval.needs_step_up`), so the prompt comes first and no refused call is made.
  */
 export function useStepUp() {
   const ask = useContext(StepUpContext);
   if (!ask) throw new Error("useStepUp outside StepUpProvider");
   return useMemo(
     () => ({
-      run: async <T,>(reason: string, fn: () => Promise<T>): Promise<T> => {
+      run: async <T,>(reason: string, fn: () => Promise<T>, opts?: { askFirst?: boolean }): Promise<T> => {
+        if (opts?.askFirst && !(await ask(reason))) throw new StepUpCancelled();
         try {
           return await fn();
         } catch (e) {

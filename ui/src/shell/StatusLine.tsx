@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import type { AppStatus } from "../bindings";
 import { formatClock } from "../time";
 
@@ -7,12 +8,15 @@ export function StatusLine({
   lastEventAt,
   fetching,
   offline,
+  audit,
 }: {
   status: AppStatus | undefined;
   lastEventAt: number | null;
   fetching: boolean;
   /** The back end did not answer the last count request. */
   offline: boolean;
+  /** The audit chain's small indicator, for those who may see the log. */
+  audit?: ReactNode;
 }) {
   return (
     <footer className="statusline" role="status" aria-live="polite">
@@ -26,6 +30,7 @@ export function StatusLine({
               ? `Live · last change ${formatClock(lastEventAt)}`
               : "Live"}
       </span>
+      {audit}
       {status?.demo_source && <span>Demo source on</span>}
       {status && (
         <span className="statusline__path" title={`Database: ${status.database_path}\nLogs: ${status.log_dir}`}>

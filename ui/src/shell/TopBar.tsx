@@ -1,4 +1,5 @@
 import type { QueueFacets } from "../bindings";
+import { usePendingApprovals } from "../features/gates/hooks";
 import { initials, rolesLabel } from "../labels";
 import { useSession } from "../session/context";
 import type { View } from "../App";
@@ -20,10 +21,16 @@ export function TopBar({ facets, view, onView, onQuarantine, onImport, onHelp, o
   const { actor, previous, can } = useSession();
   const total = facets?.total;
   const quarantined = facets?.quarantined ?? 0;
-  const tabs: { view: View; label: string; testId: string; keys: string; show: boolean }[] = [
+  const approver = can("approve_tool_calls");
+  const pending = usePendingApprovals(approver).data;
+  const overdue = pending?.filter((p) => p.overdue || p.call.escalated_at_ms !== null).length ?? 0;
+  const tabs: { view: View; label: string; testId: string; keys: string; show: boolean; count?: number }[] = [
     { view: "desk", label: "Desk", testId: "nav-desk", keys: "g d", show: can("view_queue") },
+    { view: "approvals", label: "Approvals", testId: "nav-approvals", keys: "g p", show: approver, count: pending?.length },
     { view: "analytics", label: "Analytics", testId: "nav-analytics", keys: "g a", show: can("view_analytics") },
+    { view: "audit", label: "Audit", testId: "nav-audit", keys: "g l", show: can("view_audit") },
     { view: "admin", label: "Users", testId: "nav-admin", keys: "g u", show: can("manage_users") },
+    { view: "settings", label: "Settings", testId: "nav-settings", keys: "g s", show: can("view_queue") },
   ];
   return (
     <header className="topbar">
@@ -38,10 +45,21 @@ export function TopBar({ facets, view, onView, onQuarantine, onImport, onHelp, o
               className="tab"
               data-testid={t.testId}
               aria-current={view === t.view ? "page" : undefined}
-              title={`${t.label} (${t.keys})`}
+              title={
+                t.count !== undefined
+                  ? `${t.label}: ${t.count} waiting${overdue > 0 ? `, ${overdue} overdue or escalated` : ""} (${t.keys})`
+                  : `${t.label} (${t.keys})`
+              }
+              data-count={t.count}
               onClick={() => onView(t.view)}
             >
               {t.label}
+              {t.count !== undefined && (
+                <span className={`count-badge${t.count > 0 ? " has-items" : ""}${overdue > 0 ? " is-overdue" : ""}`} data-testid={`${t.testId}-count`}>
+                  {t.count.toLocaleString()}
+                  {overdue > 0 && <span className="visually-hidden">, {overdue} overdue or escalated</span>}
+                </span>
+              )}
             </button>
           ))}
       </nav>

@@ -119,12 +119,25 @@ export const USERS: Record<string, Actor> = {
 
 export const DEMO_PASSWORD = "demo-desk-1";
 
-/** Test data: what desk-core's permission matrix grants each role. */
+/**
+ * Test data: what desk-core's permission matrix grants each role, without the draft permissions
+ * (reply_to_customers, configure_drafts): `installDrafts` (backend-drafts.ts) adds those.
+ */
 const GRANTS: Record<Role, Permission[]> = {
-  agent: ["view_queue", "view_quarantine", "claim_handoff"],
-  supervisor: ["view_queue", "view_quarantine", "claim_handoff", "reassign_handoff", "import_handoffs", "view_analytics", "approve_tool_calls"],
-  team_lead: ["view_queue", "view_quarantine", "rate_handoffs", "view_analytics", "export_data"],
-  admin: ["view_queue", "view_quarantine", "import_handoffs", "view_analytics", "export_data", "manage_users", "change_policy"],
+  agent: ["view_queue", "view_quarantine", "claim_handoff", "propose_tool_calls", "view_audit"],
+  supervisor: [
+    "view_queue",
+    "view_quarantine",
+    "claim_handoff",
+    "reassign_handoff",
+    "import_handoffs",
+    "view_analytics",
+    "propose_tool_calls",
+    "approve_tool_calls",
+    "view_audit",
+  ],
+  team_lead: ["view_queue", "view_quarantine", "rate_handoffs", "view_analytics", "export_data", "view_audit"],
+  admin: ["view_queue", "view_quarantine", "import_handoffs", "view_analytics", "export_data", "manage_users", "change_policy", "view_audit"],
 };
 
 export function sessionOf(actor: Actor): SessionInfo {
@@ -220,7 +233,15 @@ export function analytics(rated: number): Analytics {
     ],
     calibration: { bins, ece: rated === 0 ? null : 0.1, rated },
     time_to_claim: { claimed: 900, p50_secs: 240, p90_secs: 1500 },
+    time_to_first_response: { claimed: 600, p50_secs: 420, p90_secs: 2100 },
+    tools: [{ tool: "billing.refund", calls: 10, succeeded: 7, failed: 1, denied: 2, success_rate: 0.875, median_approval_secs: 120 }],
     all_intents: ["order_status", "refund_request"],
     all_bot_versions: ["2026.11.1", "2026.11.2"],
   };
+}
+
+/** A demo user as the gate simulation (dev/gates-sim.ts) takes them. */
+export function simUser(username: keyof typeof USERS | string, steppedUp = false) {
+  const a = USERS[username]!;
+  return { ...a, mayApprove: sessionOf(a).permissions.includes("approve_tool_calls"), steppedUp };
 }

@@ -122,6 +122,7 @@ pub struct ToolCallView {
     #[ts(type = "number")]
     pub requested_by_id: i64,
     pub requested_by: String,
+    pub requested_by_username: String,
     pub approved_by: Option<String>,
     #[ts(type = "number | null")]
     pub approved_at_ms: Option<i64>,
@@ -137,6 +138,9 @@ pub struct ToolCallView {
     /// When the requester escalated this overdue request to all supervisors.
     #[ts(type = "number | null")]
     pub escalated_at_ms: Option<i64>,
+    /// From when a pending request may be escalated (it waited past the gate's SLA).
+    #[ts(type = "number | null")]
+    pub escalatable_at_ms: Option<i64>,
     #[ts(type = "number")]
     pub created_at_ms: i64,
     #[ts(type = "number")]
@@ -218,6 +222,7 @@ struct CallRow {
     params_sha256: String,
     requested_by: i64,
     requested_by_name: String,
+    requested_by_username: String,
     origin: String,
     flags: String,
     decision: String,
@@ -244,7 +249,7 @@ struct CallRow {
 }
 
 const SELECT_CALL: &str = "SELECT c.id, h.handoff_id, c.tool, c.params, c.params_sha256, c.requested_by, \
-    ru.display_name AS requested_by_name, c.origin, c.flags, c.decision, c.rule_id, c.rule_reason, c.rule_matched, \
+    ru.display_name AS requested_by_name, ru.username AS requested_by_username, c.origin, c.flags, c.decision, c.rule_id, c.rule_reason, c.rule_matched, \
     c.policy_version, c.policy_sha256, c.state, c.approved_by, au.display_name AS approved_by_name, c.approved_sha256, \
     c.approved_at_ms, c.expires_at_ms, du.display_name AS decided_by_name, c.decision_reason, c.attempts, c.http_status, \
     c.outcome, c.retryable, c.escalated_at_ms, c.created_at_ms, c.updated_at_ms \
@@ -299,6 +304,7 @@ impl CallRow {
             state: CallState::parse(&self.state).unwrap_or(CallState::Failed),
             requested_by_id: self.requested_by,
             requested_by: self.requested_by_name.clone(),
+            requested_by_username: self.requested_by_username.clone(),
             approved_by: self.approved_by_name.clone(),
             approved_at_ms: self.approved_at_ms,
             expires_at_ms: self.expires_at_ms,
@@ -309,6 +315,7 @@ impl CallRow {
             outcome: self.outcome.clone(),
             retryable: self.retryable != 0,
             escalated_at_ms: self.escalated_at_ms,
+            escalatable_at_ms: (self.state == "pending").then_some(self.created_at_ms + gates.pending_sla_ms),
             created_at_ms: self.created_at_ms,
             updated_at_ms: self.updated_at_ms,
         }

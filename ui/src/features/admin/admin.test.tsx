@@ -38,6 +38,15 @@ describe("users screen", () => {
     expect((screen.getByTestId("new-user-username") as HTMLInputElement).value).toBe("");
   });
 
+  test("the password hint says Rust's minimum length", async () => {
+    const b = installBackend(rows(1), { user: "ada" });
+    b.status.password_min = 12;
+    renderApp({ view: "admin" });
+    const form = await screen.findByTestId("new-user-form");
+    await waitFor(() => expect(form.textContent).toContain("(at least 12 characters)"));
+    expect(form.textContent).not.toContain("at least 8");
+  });
+
   test("edit roles and active; a refusal from Rust shows inline on the row", async () => {
     const b = installBackend(rows(1), { user: "ada" });
     const { user } = renderApp({ view: "admin" });

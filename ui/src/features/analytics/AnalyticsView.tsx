@@ -9,6 +9,7 @@ import { StepUpCancelled, useStepUp } from "../../session/StepUp";
 import { formatDuration } from "../../time";
 import { savePath } from "../import/savePath";
 import { CalibrationChart, DistributionChart, ReasonsChart, type DistributionRow } from "./charts";
+import { DraftMetricsSection } from "./DraftMetrics";
 import { RANGES, initialFilter, localDay, toAnalyticsFilter, type FilterState } from "./filter";
 import { useAnalytics } from "./hooks";
 
@@ -122,6 +123,8 @@ function Report({ a, filter, stale }: { a: Analytics; filter: AnalyticsFilter; s
     counts: v.overall_counts,
   }));
   const ttc = a.time_to_claim;
+  const ttr = a.time_to_first_response;
+  const { can } = useSession();
   return (
     <div className={`analytics__report${stale ? " is-stale" : ""}`} aria-busy={stale}>
       <dl className="kpis">
@@ -133,7 +136,45 @@ function Report({ a, filter, stale }: { a: Analytics; filter: AnalyticsFilter; s
           value={ttc.p50_secs === null ? "–" : formatDuration(ttc.p50_secs * 1000)}
           hint={ttc.p90_secs === null ? "none claimed" : `median · p90 ${formatDuration(ttc.p90_secs * 1000)} · ${ttc.claimed.toLocaleString()} claimed`}
         />
+        <Kpi
+          label="Time to first reply"
+          value={ttr.p50_secs === null ? "–" : formatDuration(ttr.p50_secs * 1000)}
+          hint={ttr.p90_secs === null ? "no replies sent" : `median · p90 ${formatDuration(ttr.p90_secs * 1000)} · ${ttr.claimed.toLocaleString()} answered`}
+          testId="analytics-first-reply"
+        />
       </dl>
+
+      {a.tools.length > 0 && (
+        <section className="tool-stats" data-testid="analytics-tools">
+          <h3>Tool calls: success and approval latency</h3>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Tool</th>
+                <th scope="col">Calls</th>
+                <th scope="col">Succeeded</th>
+                <th scope="col">Failed</th>
+                <th scope="col">Denied</th>
+                <th scope="col">Success rate</th>
+                <th scope="col">Median time to approval</th>
+              </tr>
+            </thead>
+            <tbody>
+              {a.tools.map((t) => (
+                <tr key={t.tool} data-testid="analytics-tool-row" data-tool={t.tool}>
+                  <td><code>{t.tool}</code></td>
+                  <td>{t.calls.toLocaleString()}</td>
+                  <td>{t.succeeded.toLocaleString()}</td>
+                  <td>{t.failed.toLocaleString()}</td>
+                  <td>{t.denied.toLocaleString()}</td>
+                  <td>{t.success_rate === null ? "–" : pct(t.success_rate)}</td>
+                  <td>{t.median_approval_secs === null ? "–" : formatDuration(t.median_approval_secs * 1000)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
 
       <div className="charts">
         <ChartCard title="Escalations by reason, per day (UTC)" testId="chart-reasons" table="by_day_reason" filter={filter} wide>
@@ -188,6 +229,8 @@ function Report({ a, filter, stale }: { a: Analytics; filter: AnalyticsFilter; s
         <ChartCard title="Per intent" testId="intent-card" table="by_intent" filter={filter} wide={versionRows.length === 0}>
           <IntentTable rows={a.by_intent} />
         </ChartCard>
+
+        {can("view_analytics") && <DraftMetricsSection />}
       </div>
     </div>
   );

@@ -22,9 +22,9 @@ import { REASONS, REASON_LABEL } from "../../labels";
 import { useChartTheme, useWidth, type ChartTheme } from "./theme";
 
 const pct = (v: number) => `${Math.round(v * 100)}%`;
-const AXIS_FONT = 11;
+export const AXIS_FONT = 11;
 
-function axisProps(t: ChartTheme) {
+export function axisProps(t: ChartTheme) {
   return {
     stroke: t.grid,
     tick: { fill: t.muted, fontSize: AXIS_FONT },
@@ -33,7 +33,7 @@ function axisProps(t: ChartTheme) {
 }
 
 /** Measures its box and hands the width to a chart; nothing is drawn before it is known. */
-function Sized({ height, children }: { height: number; children: (width: number) => ReactNode }) {
+export function Sized({ height, children }: { height: number; children: (width: number) => ReactNode }) {
   const [ref, width] = useWidth();
   return (
     <div ref={ref} className="chart__box" style={{ height }}>
@@ -43,7 +43,7 @@ function Sized({ height, children }: { height: number; children: (width: number)
 }
 
 /** A tooltip drawn with the app's own classes (light and dark), rows as given. */
-function TipBox({ title, rows }: { title: string; rows: [string, string, string?][] }) {
+export function TipBox({ title, rows }: { title: string; rows: [string, string, string?][] }) {
   return (
     <div className="chart-tip">
       <p className="chart-tip__title">{title}</p>

@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, test } from "vitest";
 import { installBackend } from "../../test/backend";
-import { row, rows } from "../../test/fixtures";
+import { detail, row, rows } from "../../test/fixtures";
 import { renderApp } from "../../test/render";
 
 describe("claims", () => {
@@ -24,6 +24,23 @@ describe("claims", () => {
     await user.click(screen.getByTestId("release-button"));
     await waitFor(() => expect(b.argsOf("release_handoff")).toEqual([{ handoffId: "hf_0001" }]));
     await screen.findByTestId("claim-button");
+  });
+
+  test("mine is decided by claimed_by_id, not by the name: a namesake's claim is not mine", async () => {
+    const b = installBackend(rows(2), { user: "ana" });
+    // another user with the same display name as Ana (id 9)
+    b.details.set("hf_0000", { ...detail("hf_0000"), claimed_by: "Ana Agent", claimed_by_id: 9 });
+    b.details.set("hf_0001", { ...detail("hf_0001"), claimed_by: "A. Agent (renamed)", claimed_by_id: 1 });
+    const { user } = renderApp({ openId: "hf_0000" });
+    await screen.findByTestId("conversation-summary");
+    const header = () => screen.getByRole("region", { name: "Conversation" });
+    expect(screen.getByTestId("claimed-by").textContent).toBe("Ana Agent");
+    expect(within(header()).queryByText("(you)")).toBeNull();
+    expect(screen.queryByTestId("release-button")).toBeNull();
+    await user.click(screen.getAllByTestId("queue-row")[1]!);
+    await waitFor(() => expect(screen.getByTestId("claimed-by").textContent).toBe("A. Agent (renamed)"));
+    expect(within(header()).getByText("(you)")).toBeTruthy();
+    expect(screen.getByTestId("release-button")).toBeTruthy();
   });
 
   test("someone else was first: the conflict message from Rust shows by the claim", async () => {

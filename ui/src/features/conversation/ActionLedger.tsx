@@ -1,22 +1,25 @@
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import type { AttemptedAction } from "../../bindings";
 import { StatusIcon } from "../../components/StatusIcon";
 import { ACTION_STATUS } from "../../labels";
 import { formatClock, formatExact, parseInstant } from "../../time";
 
-/** Every tool call the bot tried, in order: status icon and word, result, time, parameters. */
-export function ActionLedger({ actions }: { actions: AttemptedAction[] }) {
+/**
+ * Every tool call the bot tried, in order: status icon and word, result, time, parameters.
+ * `extra` adds controls under an action (e.g. forwarding a pending one for approval).
+ */
+export function ActionLedger({ actions, extra }: { actions: AttemptedAction[]; extra?: (a: AttemptedAction) => ReactNode }) {
   if (actions.length === 0) return <p className="muted small">The bot attempted no actions.</p>;
   return (
     <ol className="ledger">
       {actions.map((a, i) => (
-        <ActionItem key={i} action={a} />
+        <ActionItem key={i} action={a} extra={extra?.(a)} />
       ))}
     </ol>
   );
 }
 
-function ActionItem({ action }: { action: AttemptedAction }) {
+function ActionItem({ action, extra }: { action: AttemptedAction; extra: ReactNode }) {
   const [open, setOpen] = useState(false);
   const s = ACTION_STATUS[action.status];
   const at = parseInstant(action.at);
@@ -58,6 +61,7 @@ function ActionItem({ action }: { action: AttemptedAction }) {
           {JSON.stringify(action.params, null, 2)}
         </pre>
       )}
+      {extra}
     </li>
   );
 }

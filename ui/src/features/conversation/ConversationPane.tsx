@@ -3,9 +3,13 @@ import { EmptyState } from "../../components/EmptyState";
 import { ErrorState } from "../../components/ErrorState";
 import { PriorityBadge } from "../../components/PriorityBadge";
 import { WaitingTime } from "../../components/WaitingTime";
+import { toIpcError } from "../../ipc";
 import { CHANNEL_LABEL, customerLabel } from "../../labels";
 import { formatExact, parseInstant } from "../../time";
+import { useSession } from "../../session/context";
 import { ClaimControl, type ClaimState } from "../claims/ClaimControl";
+import { DraftPane } from "../drafts/DraftPane";
+import { useOutbox } from "../drafts/hooks";
 import { Transcript } from "./Transcript";
 
 type Props = {
@@ -45,6 +49,8 @@ function Conversation({ detail, claim }: { detail: HandoffDetail; claim: ClaimSt
   const h = detail.handoff;
   const c = h.customer;
   const name = customerLabel(c.name, c.id);
+  const { can } = useSession();
+  const outbox = useOutbox(h.handoff_id);
   return (
     <div className="conversation">
       <header className="conv__header">
@@ -82,8 +88,17 @@ function Conversation({ detail, claim }: { detail: HandoffDetail; claim: ClaimSt
             {h.summary}
           </p>
         </section>
-        <Transcript turns={h.transcript} customerName={name} />
+        <Transcript turns={h.transcript} customerName={name} sent={outbox.data} />
+        {outbox.isError && (
+          <p className="transcript__note" data-testid="outbox-error">
+            Could not load the replies sent from the desk: {toIpcError(outbox.error).message}{" "}
+            <button type="button" className="link-button" onClick={() => void outbox.refetch()}>
+              Try again
+            </button>
+          </p>
+        )}
       </div>
+      {can("reply_to_customers") && <DraftPane detail={detail} />}
     </div>
   );
 }

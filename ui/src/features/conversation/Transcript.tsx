@@ -1,10 +1,13 @@
-import type { Turn } from "../../bindings";
+import type { OutboxEntry, Turn } from "../../bindings";
 import { ROLE_LABEL } from "../../labels";
 import { formatClock, formatExact, parseInstant } from "../../time";
 
-/** The conversation so far. Every text is rendered as text: nothing here is HTML. */
-export function Transcript({ turns, customerName }: { turns: Turn[]; customerName: string }) {
-  if (turns.length === 0) {
+/**
+ * The conversation so far, then the replies the desk sent or is sending (`sent`, from the
+ * outbox). Every text is rendered as text: nothing here is HTML.
+ */
+export function Transcript({ turns, customerName, sent = [] }: { turns: Turn[]; customerName: string; sent?: OutboxEntry[] }) {
+  if (turns.length === 0 && sent.length === 0) {
     return <p className="muted transcript__empty">The bot sent no transcript.</p>;
   }
   return (
@@ -34,6 +37,40 @@ export function Transcript({ turns, customerName }: { turns: Turn[]; customerNam
           </li>
         );
       })}
+      {sent.map((o) => (
+        <SentTurn key={o.id} entry={o} />
+      ))}
     </ol>
+  );
+}
+
+/** A reply from the desk: "Sending…" until the channel confirms it, then "✓ Sent" and when. */
+function SentTurn({ entry: o }: { entry: OutboxEntry }) {
+  const at = o.sent_at_ms ?? o.created_at_ms;
+  return (
+    <li
+      className={`turn turn--agent turn--sent${o.sent ? "" : " turn--sending"}`}
+      data-testid="transcript-turn"
+      data-role="agent"
+      data-sent={o.sent ? "true" : "false"}
+    >
+      <div className="turn__meta">
+        <span className="turn__who">{o.author}</span>
+        <span className="turn__role">agent</span>
+        {o.sent ? (
+          <span className="turn__status turn__status--sent" data-testid="sent-status">
+            ✓ Sent
+          </span>
+        ) : (
+          <span className="turn__status turn__status--sending" data-testid="sent-status">
+            Sending…
+          </span>
+        )}
+        <time className="turn__time" dateTime={new Date(at).toISOString()} title={`${o.sent ? "Sent" : "Queued"} ${formatExact(at)}`}>
+          {formatClock(at)}
+        </time>
+      </div>
+      <div className="turn__text">{o.text}</div>
+    </li>
   );
 }
