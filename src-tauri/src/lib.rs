@@ -170,8 +170,11 @@ pub const REGISTERED_COMMANDS: &[&str] = &[
 mod tests {
     #[test]
     fn registered_commands_match_the_typed_bindings() {
-        let typed: Vec<&str> = desk_core::ipc::COMMANDS.iter().map(|(name, _, _)| *name).collect();
-        assert_eq!(typed, super::REGISTERED_COMMANDS);
+        let mut typed: Vec<&str> = desk_core::ipc::COMMANDS.iter().map(|(name, _, _)| *name).collect();
+        let mut registered = super::REGISTERED_COMMANDS.to_vec();
+        typed.sort();
+        registered.sort();
+        assert_eq!(typed, registered);
         let capabilities = include_str!("../capabilities/default.json");
         for name in super::REGISTERED_COMMANDS {
             let permission = format!("\"allow-{}\"", name.replace('_', "-"));

@@ -130,7 +130,7 @@ impl Store {
     /// Appends one event in its own transaction (for events with no state change beside them).
     pub async fn audit_append(&self, at_ms: i64, actor: &str, kind: &str, subject: &str, payload: &Value) -> Result<AuditEvent> {
         let _guard = self.write_lock().await;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let e = append(&mut tx, at_ms, actor, kind, subject, payload).await?;
         tx.commit().await?;
         Ok(e)

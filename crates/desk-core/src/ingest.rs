@@ -115,7 +115,7 @@ async fn store_valid(conn: &mut sqlx::SqliteConnection, h: &Handoff, source: &st
 impl Store {
     /// Validates and stores one raw document, or quarantines it with every reason.
     pub async fn ingest(&self, raw: &[u8], source: &str) -> Result<Outcome> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let outcome = ingest_in(&mut tx, raw, source, None).await?;
         tx.commit().await?;
         Ok(outcome)
@@ -123,7 +123,7 @@ impl Store {
 
     /// Stores a document that is already a validated [`Handoff`] (the demo source's path).
     pub async fn ingest_valid(&self, h: &Handoff, source: &str) -> Result<Outcome> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let outcome = store_valid(&mut tx, h, source).await?;
         tx.commit().await?;
         Ok(outcome)
@@ -144,7 +144,7 @@ impl Store {
         let mut lines = split_lines(body).peekable();
         let total = bytes.len() as i64;
         while lines.peek().is_some() {
-            let mut tx = self.pool().begin().await?;
+            let mut tx = self.begin_write().await?;
             let mut end = 0usize;
             for (line_no, offset, line) in lines.by_ref().take(BATCH_LINES) {
                 let outcome = ingest_in(&mut tx, line, source, Some(line_no)).await?;

@@ -158,7 +158,7 @@ impl Store {
         let (ic, cc, ar) = (input.intent_correct as i64, input.context_complete as i64, input.actions_reported as i64);
         let esc_ms = h.escalated_ms();
         let ts = now_rfc3339();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let existing = sqlx::query!(
             r#"SELECT id AS "id!", revision FROM ratings WHERE handoff_seq = ? AND rater_id = ?"#,
             stored.seq,

@@ -53,7 +53,7 @@ async fn the_api_key_lives_in_the_keyring_only() {
 
     for entry in std::fs::read_dir(dir.path()).unwrap() {
         let path = entry.unwrap().path();
-        let bytes = std::fs::read(&path).unwrap();
+        let Ok(bytes) = std::fs::read(&path) else { continue }; // -wal/-shm may vanish on close
         assert!(!bytes.windows(key.len()).any(|w| w == key.as_bytes()), "the key is in {}", path.display());
     }
     assert!(std::fs::metadata(&log_path).unwrap().len() > 0, "the log was written");

@@ -288,3 +288,26 @@ async fn a_common_word_searches_the_newest_matches_and_says_so() {
     let rare = page(&store, &query(QueueFilter { search: Some("parcel".into()), ..Default::default() }, SortKey::Age, false, 500)).await;
     assert!(!rare.search_capped);
 }
+
+/// Several writers at once (the demo source, sign-ins writing audit events, the outbox) never
+/// fail with "database is locked": write transactions take the lock up front and wait for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writers_wait_for_each_other() {
+    let (_d, store) = open().await;
+    let mut tasks = vec![];
+    for t in 0..4 {
+        let s = store.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..40 {
+                let d = doc(&format!("hf_{t}_{i}"), "normal", "2026-11-23T10:00:00Z", "refund_request", 0.5);
+                s.ingest(&bytes(&d), "test").await.expect("ingest under contention");
+                s.audit_append(i, "test", "test.event", "s", &json!({ "t": t, "i": i })).await.expect("audit under contention");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(store.handoff_count().await.unwrap(), 160);
+    assert!(store.audit_verify().await.unwrap().ok);
+}

@@ -186,7 +186,7 @@ impl Store {
         wanted.sort();
         let changed = current != wanted;
         if changed {
-            let mut tx = self.pool().begin().await?;
+            let mut tx = self.begin_write().await?;
             sqlx::query("DELETE FROM kb_fts").execute(&mut *tx).await?;
             sqlx::query("DELETE FROM kb_passages").execute(&mut *tx).await?;
             sqlx::query("DELETE FROM kb_articles").execute(&mut *tx).await?;

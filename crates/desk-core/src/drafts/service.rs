@@ -413,7 +413,7 @@ impl Store {
         };
         let actor = user_actor(by.actor.user_id, &by.actor.username);
         let _guard = self.write_lock().await;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE drafts SET state = ?, decided_by = ?, decided_at_ms = ?, reject_reason = ?, sent_text = ?, edit_distance = ? \
              WHERE id = ? AND state = 'ready'",
@@ -468,7 +468,7 @@ impl Store {
             .execute(self.pool())
             .await?;
             let _guard = self.write_lock().await;
-            let mut tx = self.pool().begin().await?;
+            let mut tx = self.begin_write().await?;
             sqlx::query("UPDATE outbox SET state = 'sent', sent_at_ms = ? WHERE id = ? AND state = 'pending'").bind(now).bind(id).execute(&mut *tx).await?;
             audit::append(&mut tx, now, "system", "reply.sent", id, &json!({ "channel": "demo" })).await?;
             tx.commit().await?;

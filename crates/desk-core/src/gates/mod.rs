@@ -366,7 +366,7 @@ impl Store {
         let _guard = self.write_lock().await;
         let row = self.call_row(id).await?;
         let (next, effects) = row.machine().apply(&event)?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let state = next.state.as_str();
         let attempts = next.attempts as i64;
         let retryable = next.retryable as i64;
@@ -424,7 +424,7 @@ impl Store {
         let id = new_call_id();
         let actor = user_actor(by.actor.user_id, &by.actor.username);
         let _guard = self.write_lock().await;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO tool_calls (id, handoff_seq, tool, params, params_sha256, requested_by, origin, flags, decision, rule_id, \
              rule_reason, rule_matched, policy_version, policy_sha256, state, approved_sha256, expires_at_ms, created_at_ms, updated_at_ms) \
@@ -628,7 +628,7 @@ impl Store {
             ))));
         }
         let _guard = self.write_lock().await;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE tool_calls SET escalated_at_ms = ?, updated_at_ms = ? WHERE id = ? AND escalated_at_ms IS NULL")
             .bind(now)
             .bind(now)

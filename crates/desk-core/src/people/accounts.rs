@@ -126,7 +126,7 @@ impl Store {
         let now = now_rfc3339();
         let username = u.username.trim();
         let display_name = u.display_name.trim();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let exists = sqlx::query_scalar!(r#"SELECT COUNT(*) AS "n!: i64" FROM users WHERE username = ?"#, username)
             .fetch_one(&mut *tx)
             .await?;
@@ -190,7 +190,7 @@ impl Store {
         if roles.is_empty() {
             return Err(PeopleError::Invalid("Give the user at least one role.".into()));
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let was_admin = sqlx::query_scalar!(
             r#"SELECT COUNT(*) AS "n!: i64" FROM user_roles r JOIN users u ON u.id = r.user_id WHERE r.user_id = ? AND r.role = 'admin' AND u.active = 1"#,
             id

@@ -42,7 +42,7 @@ impl Store {
     /// Stores a validated document. The same `handoff_id` again replaces the stored escalation
     /// when the document changed, and changes nothing when it is identical.
     pub async fn upsert_handoff(&self, h: &Handoff, source: &str) -> Result<Upsert> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let r = upsert_in(&mut tx, h, source).await?;
         tx.commit().await?;
         Ok(r)

@@ -73,6 +73,13 @@ impl Store {
         &self.pool
     }
 
+    /// A write transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`), waiting
+    /// for it per the busy timeout. A deferred transaction that reads before it writes fails at
+    /// once with SQLITE_BUSY when another connection wrote in between; this one never does.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
     /// Held while writing a state change and its audit event.
     pub async fn write_lock(&self) -> tokio::sync::MutexGuard<'_, ()> {
         self.write_lock.lock().await

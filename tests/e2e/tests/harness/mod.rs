@@ -148,16 +148,22 @@ impl App {
             .find(|(u, _, _)| *u == username)
             .map(|(_, d, _)| d.split(' ').next().unwrap_or(d).to_owned())
             .unwrap_or_else(|| username.to_owned());
-        let deadline = Instant::now() + Duration::from_secs(15);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut seen = String::new();
         loop {
-            if let Ok(el) = self.client.find(Locator::Css("[data-testid=current-user]")).await {
-                if el.text().await.unwrap_or_default().contains(&display) {
-                    break;
+            match self.client.find(Locator::Css("[data-testid=current-user]")).await {
+                Ok(el) => {
+                    seen = el.text().await.unwrap_or_else(|e| format!("(text failed: {e})"));
+                    let title = el.attr("title").await.ok().flatten().unwrap_or_default();
+                    if seen.contains(&display) || title.contains(&display) {
+                        break;
+                    }
                 }
+                Err(e) => seen = format!("(not found: {e})"),
             }
             if Instant::now() > deadline {
                 self.screenshot("signin-timeout").await;
-                panic!("signing in as {username} did not reach the desk");
+                panic!("signing in as {username} did not reach the desk; current-user shows {seen:?}");
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
@@ -172,9 +178,18 @@ impl App {
         self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
-    pub async fn close(mut self) {
+    pub async fn close(self) {
         let _ = self.client.clone().close().await;
+        // Drop stops the driver.
+    }
+}
+
+impl Drop for App {
+    /// A failed test must not leave tauri-driver (and the app) running.
+    fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
 }
+
+
