@@ -46,17 +46,9 @@ impl ToolExecutor {
         &self.base_url
     }
 
-    /// The request URL: `{base}` and `{param}` placeholders filled (parameters URL-encoded).
+    /// The request URL for this executor's backend.
     pub fn url(&self, spec: &ToolSpec, params: &Map<String, Value>) -> String {
-        let mut url = spec.url.replace("{base}", &self.base_url);
-        for (k, v) in params {
-            let text = match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            url = url.replace(&format!("{{{k}}}"), &urlencode(&text));
-        }
-        url
+        request_url(&self.base_url, spec, params)
     }
 
     /// Sends the call, retrying transient failures with exponential backoff.
@@ -102,6 +94,19 @@ impl ToolExecutor {
             delay *= 2;
         }
     }
+}
+
+/// The request URL: `{base}` and `{param}` placeholders filled (parameters URL-encoded).
+pub fn request_url(base_url: &str, spec: &ToolSpec, params: &Map<String, Value>) -> String {
+    let mut url = spec.url.replace("{base}", base_url.trim_end_matches('/'));
+    for (k, v) in params {
+        let text = match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        url = url.replace(&format!("{{{k}}}"), &urlencode(&text));
+    }
+    url
 }
 
 fn urlencode(s: &str) -> String {

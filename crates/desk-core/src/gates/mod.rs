@@ -280,7 +280,7 @@ impl CallRow {
         let params = self.params();
         let spec = gates.tools.get(&self.tool);
         let request_line = match spec {
-            Some(s) => format!("{} {}", s.method, ToolExecutor::url_for(base_url, s, &params)),
+            Some(s) => format!("{} {}", s.method, executor::request_url(base_url, s, &params)),
             None => "(tool no longer in the catalogue)".into(),
         };
         ToolCallView {
@@ -328,13 +328,6 @@ pub struct Ticket {
     pub id: String,
     pub spec: ToolSpec,
     pub params: Map<String, Value>,
-}
-
-impl ToolExecutor {
-    /// The URL a call goes to, without an executor at hand.
-    pub fn url_for(base_url: &str, spec: &ToolSpec, params: &Map<String, Value>) -> String {
-        ToolExecutor::new(base_url, std::time::Duration::from_secs(1)).url(spec, params)
-    }
 }
 
 /// Extra fields written with a transition.

@@ -1,5 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from "react";
 import type { ConfidenceBands, DraftDecision, DraftView, HandoffDetail, RejectReason } from "../../bindings";
 import { ConfidenceBar } from "../../components/ConfidenceBar";
 import { KIND_HINT } from "../../components/ErrorState";
@@ -397,20 +397,7 @@ function Editor({
   return (
     <form
       className="draft__editor"
-      onSubmit={(e) => {
-        e.preventDefault();
-        submit();
-      }}
-      onKeyDown={(e) => {
-        if (isSendKey(e)) {
-          e.preventDefault();
-          submit();
-        } else if (e.key === "Escape") {
-          e.preventDefault();
-          e.stopPropagation();
-          onCancel();
-        }
-      }}
+      {...formKeys(submit, onCancel)}
     >
       <label className="draft__label" htmlFor={`${id}-text`}>
         {own ? "Your reply to the customer" : "Edit the reply, then send it"}
@@ -474,20 +461,7 @@ function RejectForm({
       ref={form}
       className="draft__reject"
       aria-label="Reject the draft"
-      onSubmit={(e) => {
-        e.preventDefault();
-        submit();
-      }}
-      onKeyDown={(e) => {
-        if (isSendKey(e)) {
-          e.preventDefault();
-          submit();
-        } else if (e.key === "Escape") {
-          e.preventDefault();
-          e.stopPropagation();
-          onCancel();
-        }
-      }}
+      {...formKeys(submit, onCancel)}
     >
       <div className="draft__reject-row">
         <label className="draft__label" htmlFor={`${id}-reason`}>
@@ -552,4 +526,24 @@ function RejectForm({
       </div>
     </form>
   );
+}
+
+/** Submit (button or Ctrl+Enter) and Esc handling shared by the editor and the reject form. */
+function formKeys(submit: () => void, onCancel: () => void) {
+  return {
+    onSubmit: (e: FormEvent) => {
+      e.preventDefault();
+      submit();
+    },
+    onKeyDown: (e: KeyboardEvent) => {
+      if (isSendKey(e)) {
+        e.preventDefault();
+        submit();
+      } else if (e.key === "Escape") {
+        e.preventDefault();
+        e.stopPropagation();
+        onCancel();
+      }
+    },
+  };
 }
