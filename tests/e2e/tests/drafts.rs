@@ -21,14 +21,7 @@ async fn open_row(app: &App, i: usize) -> String {
 }
 
 async fn wait_draft_ready(app: &App) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if app.exists("[data-testid=draft-state]").await && app.text("[data-testid=draft-state]").await.to_lowercase().contains("ready") {
-            return;
-        }
-        assert!(Instant::now() < deadline, "no ready draft appeared");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    app.wait_text("[data-testid=draft-state]", Duration::from_secs(20), |t| t.to_lowercase().contains("ready")).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -135,11 +128,7 @@ async fn a_draft_full_of_markup_renders_inert() {
     let app2 = App::start_in(data, &[("HANDOFF_DESK_DEMO_INTERVAL_SECS", "3600")]).await;
     app2.sign_in("ana").await;
     let _ = open_row(&app2, 0).await;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !(app2.exists("[data-testid=draft-text]").await && app2.text("[data-testid=draft-text]").await.contains("<script>")) {
-        assert!(Instant::now() < deadline, "the model's draft did not appear as text");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    app2.wait_text("[data-testid=draft-text]", Duration::from_secs(20), |t| t.contains("<script>")).await;
     let pwned = app2.client.execute("return window.__pwned === undefined ? null : window.__pwned", vec![]).await.unwrap();
     assert!(pwned.is_null(), "script from a draft ran: {pwned:?}");
     let imgs = app2.client.execute("return Array.from(document.querySelectorAll('[data-testid=draft-pane] img, [data-testid=draft-pane] a[href^=javascript]')).length", vec![]).await.unwrap();

@@ -63,11 +63,10 @@ async fn team_lead_rates_and_agent_sees_no_team_lead_screens() {
     // The analytics follow.
     app.click("[data-testid=nav-analytics]").await;
     app.wait_count("[data-testid=analytics-view]", 1, Duration::from_secs(10)).await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while digits(&app, "[data-testid=analytics-rated-count]").await != 1 {
-        assert!(std::time::Instant::now() < deadline, "the rated count did not update");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    app.wait_text("[data-testid=analytics-rated-count]", Duration::from_secs(10), |t| {
+        t.chars().filter(char::is_ascii_digit).collect::<String>() == "1"
+    })
+    .await;
     app.wait_count("[data-testid=chart-calibration]", 1, Duration::from_secs(10)).await;
     app.wait_count("[data-testid=chart-ratings-intent]", 1, Duration::from_secs(10)).await;
     app.screenshot("11-analytics").await;
@@ -86,11 +85,7 @@ async fn team_lead_rates_and_agent_sees_no_team_lead_screens() {
     // The agent claims it; the claim shows by name.
     let claimed = rows[1].attr("data-handoff-id").await.unwrap().unwrap();
     app.click("[data-testid=claim-button]").await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while !app.exists("[data-testid=claimed-by]").await || !app.text("[data-testid=claimed-by]").await.contains("Ana") {
-        assert!(std::time::Instant::now() < deadline, "the claim did not show");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    app.wait_text("[data-testid=claimed-by]", Duration::from_secs(10), |t| t.contains("Ana")).await;
     assert_eq!(store.claim_of(&claimed).await.unwrap().map(|c| c.1).as_deref(), Some("Ana Agent"));
     app.screenshot("12-agent-desk").await;
 

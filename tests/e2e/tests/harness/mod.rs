@@ -120,6 +120,32 @@ impl App {
         self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.expect("text")
     }
 
+    /// The element's text, or `None` while it is absent or being re-rendered
+    /// (a stale element between find and read counts as absent).
+    pub async fn try_text(&self, css: &str) -> Option<String> {
+        let el = self.client.find(Locator::Css(css)).await.ok()?;
+        el.text().await.ok()
+    }
+
+    /// Polls until the element's text satisfies `pred`; returns that text.
+    /// Tolerates the element disappearing while the view reloads.
+    pub async fn wait_text(&self, css: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let seen = self.try_text(css).await;
+            if let Some(t) = &seen {
+                if pred(t) {
+                    return t.clone();
+                }
+            }
+            if Instant::now() > deadline {
+                self.screenshot("timeout").await;
+                panic!("waited {timeout:?} for {css} to match; last text: {seen:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let png = self.client.screenshot().await.expect("screenshot");
         let path = output_dir().join(format!("{name}.png"));
