@@ -25,5 +25,7 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     restoreMocks: true,
+    // findBy*/waitFor wait up to 5 s (src/test/setup.ts); a test gets room for several of them.
+    testTimeout: 30_000,
   },
 });

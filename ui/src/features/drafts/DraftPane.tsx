@@ -145,7 +145,7 @@ function Streaming({ text }: { text: string }) {
   );
 }
 
-type Mode = "view" | "edit" | "reject";
+type Mode = "view" | "edit" | "reject" | "confirm";
 
 const DECIDED = new Set(["approved", "edited", "rejected"]);
 
@@ -177,7 +177,18 @@ function DraftCard({
     if (busy) return;
     decide.mutate({ draftId: draft.id, decision }, { onSuccess: () => setMode("view") });
   };
-  const approve = () => mayApprove && send({ kind: "approve" });
+  // A draft carrying a guardrail warning is not sent by one key: the first `a` (or click)
+  // asks, the second sends; Esc or `n` steps back. Information flags (masked PII, fallback) do not ask.
+  const warnings = draft.flags.filter((f) => FLAG_IS_WARNING[f]).length;
+  const approve = () => {
+    if (!mayApprove) return;
+    if (warnings > 0 && mode !== "confirm") {
+      decide.reset();
+      setMode("confirm");
+      return;
+    }
+    send({ kind: "approve" });
+  };
   const startEdit = () => {
     if (!open || busy) return;
     decide.reset();
@@ -193,7 +204,16 @@ function DraftCard({
     setMode("view");
   };
 
-  useDraftKeys({ a: mode === "view" ? approve : undefined, e: mode === "view" ? startEdit : undefined, r: mode === "view" ? startReject : undefined }, open);
+  useDraftKeys(
+    {
+      a: mode === "view" || mode === "confirm" ? approve : undefined,
+      e: mode === "view" ? startEdit : undefined,
+      r: mode === "view" ? startReject : undefined,
+      n: mode === "confirm" ? cancel : undefined,
+      Escape: mode === "confirm" ? cancel : undefined,
+    },
+    open,
+  );
 
   const error = decide.isError ? toIpcError(decide.error) : null;
   const flags = <Flags draft={draft} />;
@@ -272,6 +292,20 @@ function DraftCard({
         </p>
       )}
 
+      {open && mode === "confirm" && (
+        <div className="draft__actions draft__confirm" role="group" aria-label="Confirm sending a draft with warnings" data-testid="draft-confirm">
+          <p className="draft__confirm-text">
+            <span aria-hidden="true">⚠ </span>
+            Send this draft despite {warnings === 1 ? "its warning" : `its ${warnings} warnings`}?
+          </p>
+          <button type="button" className="button button--danger" data-testid="draft-confirm-send" disabled={busy} onClick={approve} autoFocus>
+            {busy ? "Approving…" : "Send anyway"} <kbd className="kbd--on-primary">a</kbd>
+          </button>
+          <button type="button" className="button" data-testid="draft-confirm-cancel" disabled={busy} onClick={cancel}>
+            Go back <kbd>Esc</kbd>
+          </button>
+        </div>
+      )}
       {open && mode === "view" && (
         <div className="draft__actions">
           {draft.is_note ? (

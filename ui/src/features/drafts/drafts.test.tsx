@@ -191,6 +191,38 @@ describe("draft pane", () => {
     await waitFor(() => expect(sentTurns()[0]!.textContent).toContain("Hey Ada! Refund sorted."));
   });
 
+  test("a draft with a warning asks before it is sent: a then a sends, Esc steps back", async () => {
+    const { b, d } = setup();
+    d.next.set(ID, draftView(ID, { flags: ["unverified_action_claim", "pii_masked"] }));
+    const { user } = await openReady();
+    await user.click(screen.getByTestId("conversation-summary"));
+    await user.keyboard("a");
+    // one warning (masked PII is information, not a warning): asked, nothing sent
+    expect(screen.getByTestId("draft-confirm").textContent).toContain("despite its warning?");
+    expect(decisions(b)).toEqual([]);
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("draft-confirm")).toBeNull();
+    expect(screen.getByTestId("draft-approve")).toBeTruthy();
+    expect(decisions(b)).toEqual([]);
+    // the button asks too; then a second a sends
+    await user.click(screen.getByTestId("draft-approve"));
+    expect(screen.getByTestId("draft-confirm")).toBeTruthy();
+    await user.keyboard("a");
+    await waitFor(() => expect(screen.getByTestId("draft-state").textContent).toBe("approved"));
+    expect(decisions(b)).toEqual([{ kind: "approve" }]);
+  });
+
+  test("a draft with only information flags is sent by one key", async () => {
+    const { b, d } = setup();
+    d.next.set(ID, draftView(ID, { flags: ["pii_masked", "fell_back"] }));
+    const { user } = await openReady();
+    await user.click(screen.getByTestId("conversation-summary"));
+    await user.keyboard("a");
+    await waitFor(() => expect(screen.getByTestId("draft-state").textContent).toBe("approved"));
+    expect(screen.queryByTestId("draft-confirm")).toBeNull();
+    expect(decisions(b)).toEqual([{ kind: "approve" }]);
+  });
+
   test("rejecting as Other needs a note; without note or own reply they are null", async () => {
     const { b } = setup();
     const { user } = await openReady();

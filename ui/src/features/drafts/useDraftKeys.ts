@@ -3,7 +3,9 @@ import { useEffect, useRef } from "react";
 /** How long after `g` a key belongs to the app's `g x` chords (as in App.tsx), not to the draft. */
 const CHORD_MS = 1200;
 
-export type DraftKey = "a" | "e" | "r";
+export type DraftKey = "a" | "e" | "r" | "n" | "Escape";
+
+const KEYS: readonly DraftKey[] = ["a", "e", "r", "n", "Escape"];
 
 /** Where a key press belongs to a field (typing, picking an option) rather than to shortcuts. */
 export function inField(t: EventTarget | null): boolean {
@@ -40,9 +42,9 @@ export function useDraftKeys(handlers: Partial<Record<DraftKey, () => void>>, en
       const chord = Date.now() - gAt < CHORD_MS;
       gAt = 0;
       if (chord || e.repeat) return;
-      if (e.key !== "a" && e.key !== "e" && e.key !== "r") return;
+      if (!(KEYS as readonly string[]).includes(e.key)) return;
       if (document.querySelector('[role="dialog"][aria-modal="true"]')) return;
-      const run = latest.current[e.key];
+      const run = latest.current[e.key as DraftKey];
       if (!run) return;
       e.preventDefault();
       run();
