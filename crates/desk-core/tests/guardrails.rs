@@ -76,3 +76,25 @@ fn drafts_that_claim_undone_actions_or_unsourced_policy_are_flagged() {
     let h = desk_core::handoff::validate_value(&done).unwrap();
     assert!(check_draft("I have refunded 59.00 to your card.", &h, true).is_empty());
 }
+
+#[test]
+fn requests_for_a_person_are_told_from_questions() {
+    use desk_core::drafts::guardrails::handover_request;
+    for t in [
+        "Can I talk to a real person please?",
+        "This isn't working. I want to speak to an agent.",
+        "Please get me a human, I've explained this twice already.",
+        "Is there someone from your team who can look at this?",
+        "I need a manager NOW",
+    ] {
+        assert!(handover_request(t), "{t}");
+    }
+    for t in [
+        "My order arrived damaged and I want my money back.",
+        "Where is my parcel?",
+        "Can a person collect the parcel for me at the depot if I'm not at home, and do they need to bring my ID or just the order number and a signed note from me?",
+        "The agent said it would arrive on Tuesday",
+    ] {
+        assert!(!handover_request(t), "{t}");
+    }
+}

@@ -18,6 +18,9 @@ pub struct DraftContext {
     pub handoff: Handoff,
     /// The customer message being answered (masked).
     pub customer_text: String,
+    /// That message only asked for a person; `passages` were found for the customer's last
+    /// message with a question in it.
+    pub handover: bool,
     pub passages: Vec<Passage>,
 }
 
@@ -134,6 +137,18 @@ pub fn fill(template: &str, fields: &dyn Fn(&str) -> Option<String>) -> String {
     segment(&chars, &mut i, fields).0
 }
 
+/// The collected fields as one line a customer can check ("car type Standard; pickup city
+/// Vegas"), at most `max` of them; `None` when there are none.
+pub fn recap(fields: &std::collections::BTreeMap<String, String>, max: usize) -> Option<String> {
+    let parts: Vec<String> = fields
+        .iter()
+        .filter(|(k, v)| !v.trim().is_empty() && k.as_str() != "topic")
+        .take(max)
+        .map(|(k, v)| format!("{} {}", k.replace('_', " "), v.trim()))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
 fn first_sentences(text: &str, max_chars: usize) -> String {
     let mut out = String::new();
     for s in text.split_inclusive(['.', '!', '?']) {
@@ -166,6 +181,22 @@ impl EmbeddedEngine {
     pub fn compose(&self, ctx: &DraftContext) -> DraftOutput {
         let h = &ctx.handoff;
         let best = ctx.passages.first().filter(|p| p.coverage >= self.min_coverage);
+        let first_name = h.customer.name.as_deref().and_then(|n| n.split_whitespace().next()).map(str::to_owned);
+        let hello = match &first_name {
+            Some(n) => format!("Hi {n},\n\n"),
+            None => "Hello,\n\n".to_owned(),
+        };
+        if ctx.handover && best.is_none() {
+            // The customer asked for a person and the knowledge base has nothing on their
+            // question: take over, show what is already known (so nothing has to be repeated),
+            // and claim nothing. No source, so a low confidence.
+            let mut text = format!("{hello}I'm a member of the support team and I've read your conversation with our assistant, so you won't need to repeat anything.");
+            if let Some(r) = recap(&h.collected_fields, 5) {
+                text.push_str(&format!(" Here's what I have so far: {r}."));
+            }
+            text.push_str(" I'm looking into it now and will be right back with you.");
+            return DraftOutput { text, abstained: false, confidence: 0.4, sources: vec![], model: None };
+        }
         let Some(best) = best else {
             return DraftOutput {
                 text: "No knowledge-base article covers this message, so there is no draft. Answer it yourself, or escalate it if it needs a specialist.".into(),
@@ -175,17 +206,20 @@ impl EmbeddedEngine {
                 model: None,
             };
         };
-        let first_name = h.customer.name.as_deref().and_then(|n| n.split_whitespace().next()).map(str::to_owned);
         let lookup = |name: &str| -> Option<String> {
-            if name == "first_name" {
-                return first_name.clone();
+            match name {
+                "first_name" => first_name.clone(),
+                "recap" => recap(&h.collected_fields, 5),
+                _ => h.collected_fields.get(name).filter(|v| !v.trim().is_empty()).cloned(),
             }
-            h.collected_fields.get(name).filter(|v| !v.trim().is_empty()).cloned()
         };
-        let opening = fill(&self.template_for(&h.intent.name).text, &lookup);
-        let mut text = match &first_name {
-            Some(n) => format!("Hi {n},\n\n{opening}"),
-            None => format!("Hello,\n\n{opening}"),
+        let template = self.template_for(&h.intent.name);
+        let opening = fill(&template.text, &lookup);
+        // The fallback template already says who is writing; the others get a line first.
+        let mut text = if ctx.handover && !template.intents.is_empty() {
+            format!("{hello}I'm from the support team and I'm taking over from our assistant. {opening}")
+        } else {
+            format!("{hello}{opening}")
         };
         // Customer-facing policy articles are quoted; agent guidelines only inform (and are cited).
         let mut sources = vec![best.clone()];

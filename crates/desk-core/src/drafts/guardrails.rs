@@ -185,6 +185,20 @@ pub fn refusal_topic(text: &str) -> Option<RefusalTopic> {
     None
 }
 
+/// Whether the customer's message only asks for a person ("can I talk to a human?"), so it
+/// carries no question of its own: the draft answers the conversation, not these words.
+pub fn handover_request(text: &str) -> bool {
+    let w = words(text);
+    let has = |phrases: &[&str]| phrases.iter().any(|p| w.contains(&format!(" {p} ")));
+    // Long messages that mention an agent usually say more than "get me a person".
+    w.split_whitespace().count() <= 16
+        && has(&[
+            "real person", "a human", "human being", "an agent", "a person", "someone from your team", "someone from the team",
+            "speak to someone", "talk to someone", "speak with someone", "talk with someone", "a representative", "a manager",
+            "a supervisor", "an operator", "live agent", "live chat with", "customer service rep",
+        ])
+}
+
 /// Whether the customer's text looks like an attempt to instruct the model.
 pub fn injection_suspected(text: &str) -> bool {
     static R: OnceLock<Vec<Regex>> = OnceLock::new();

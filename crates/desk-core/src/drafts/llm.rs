@@ -58,13 +58,18 @@ impl LlmEngine {
         let passages: Vec<String> = ctx.passages.iter().map(|p| format!("[{}] {} — {}: {}", p.article_id, p.title, p.heading, p.text)).collect();
         let fields: Vec<String> = h.collected_fields.iter().map(|(k, v)| format!("- {k}: {v}")).collect();
         let context = format!(
-            "Intent: {} (confidence {:.2})\nBot summary: {}\nCollected fields:\n{}\nActions the bot attempted:\n{}\nKnowledge passages:\n{}\n\nThe customer's latest message:\n{}",
+            "Intent: {} (confidence {:.2})\nBot summary: {}\nCollected fields:\n{}\nActions the bot attempted:\n{}\nKnowledge passages:\n{}\n{}\nThe customer's latest message:\n{}",
             h.intent.name,
             h.intent.confidence,
             h.summary,
             fields.join("\n"),
             actions.join("\n"),
             passages.join("\n"),
+            if ctx.handover {
+                "\nThe customer asked for a person: the agent is taking over from the assistant. Answer the conversation's open question, not only this message.\n"
+            } else {
+                ""
+            },
             delimit_untrusted(&ctx.customer_text)
         );
         json!({

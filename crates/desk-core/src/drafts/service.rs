@@ -10,7 +10,7 @@ use serde_json::json;
 use ts_rs::TS;
 
 use super::engine::{DraftContext, DraftEngine, DraftError, DraftOutput, EmbeddedEngine};
-use super::guardrails::{check_draft, injection_suspected, refusal_topic, DraftFlag, Pii};
+use super::guardrails::{check_draft, handover_request, injection_suspected, refusal_topic, DraftFlag, Pii};
 use super::kb::Passage;
 use super::llm::LlmEngine;
 use crate::audit::{self, user_actor};
@@ -292,8 +292,21 @@ impl Store {
             flags.push(DraftFlag::RefusalTopic);
             DraftOutput { text: topic.note().to_owned(), abstained: true, confidence: 0.0, sources: vec![], model: None }
         } else {
-            let passages = self.kb_search(&customer_text, Some(&h.intent.name), 3).await?;
-            let ctx = DraftContext { handoff: h.clone(), customer_text: customer_text.clone(), passages };
+            // "Can I talk to a person?" asks nothing the knowledge base answers: retrieve for the
+            // customer's last message that does ask something (or the bot's summary).
+            let handover = handover_request(&customer_text);
+            let query = if handover {
+                h.transcript[..turn_index as usize]
+                    .iter()
+                    .rev()
+                    .find(|t| t.role == TurnRole::Customer && !handover_request(&t.text))
+                    .map(|t| t.text.clone())
+                    .unwrap_or_else(|| h.summary.clone())
+            } else {
+                customer_text.clone()
+            };
+            let passages = self.kb_search(&query, Some(&h.intent.name), 3).await?;
+            let ctx = DraftContext { handoff: h.clone(), customer_text: customer_text.clone(), handover, passages };
             let from_llm = match &setup.llm {
                 Some(llm) => {
                     engine_name = "llm";
