@@ -387,7 +387,13 @@ export type Passage = { article_id: string, title: string, heading: string, text
 /**
  * Share of the query's words found in the passage (0..1).
  */
-coverage: number, };
+coverage: number, 
+/**
+ * The article is about the query: one of its words is in the article's title or keywords,
+ * or the article is written for the handoff's intent. Only a topical policy is quoted to a
+ * customer (a word that happens to occur in its text is not enough).
+ */
+topical: boolean, };
 
 export type KbReport = { articles: number, passages: number, changed: boolean, errors: Array<string>, };
 

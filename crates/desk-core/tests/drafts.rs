@@ -116,6 +116,30 @@ async fn a_request_for_a_person_is_answered_from_the_conversation_not_its_own_wo
 }
 
 #[tokio::test]
+async fn a_policy_is_quoted_only_when_it_is_about_the_message() {
+    let (_d, store, _) = setup().await;
+    // "accept" occurs in the returns policy's text, but the message is not about returns.
+    let mut doc = with_customer_text("I accept all of that.");
+    doc["intent"]["name"] = json!("buy_bus_ticket");
+    store.ingest(&bytes(&doc), "test").await.unwrap();
+    let hits = store.kb_search("I accept all of that.", Some("buy_bus_ticket"), 3).await.unwrap();
+    assert!(hits.iter().all(|p| !p.topical || !p.article_id.starts_with("policies/")), "{hits:?}");
+    let d = store.draft_for(&DraftSetup::default(), "hf_2f9c01", T0, &noop).await.unwrap().unwrap();
+    assert!(d.sources.iter().all(|s| !s.article_id.starts_with("policies/")), "{:?}", d.sources);
+    assert!(d.confidence < 0.6, "an answer without a relevant source is not confident: {}", d.confidence);
+    // One shared keyword is not enough: "exchange rate" is not about exchanging an item.
+    let mut doc = with_customer_text("What foreign exchange rate will I get on weekdays and on the weekends?");
+    doc["handoff_id"] = json!("hf_fx");
+    doc["intent"]["name"] = json!("exchange_rate");
+    store.ingest(&bytes(&doc), "test").await.unwrap();
+    let d = store.draft_for(&DraftSetup::default(), "hf_fx", T0, &noop).await.unwrap().unwrap();
+    assert!(!d.text.contains("return window"), "{}", d.text);
+    // A message about the policy's subject is quoted.
+    let hits = store.kb_search("When will I get my refund?", None, 3).await.unwrap();
+    assert!(hits.iter().any(|p| p.article_id == "policies/refunds" && p.topical), "{hits:?}");
+}
+
+#[tokio::test]
 async fn guardrails_apply_to_real_drafts() {
     let (_d, store, _) = setup().await;
     // A refusal-list topic: a note, not an answer.

@@ -48,7 +48,7 @@ export function isDraftsCommand(cmd: string): boolean {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------- knowledge base (from kb/)
-const KB: Record<string, Omit<Passage, "coverage">> = {
+const KB: Record<string, Omit<Passage, "coverage" | "topical">> = {
   refunds: {
     article_id: "policies/refunds",
     title: "Refunds",
@@ -198,7 +198,7 @@ function compose(h: Handoff, turn: number, params: URLSearchParams): Omit<DraftV
     flags.push("abstained");
     return { ...base, text: ABSTAIN_NOTE, is_note: true, sources: [], confidence: 0, flags };
   }
-  const sources: Passage[] = plan.sources.map(([k, coverage]) => ({ ...KB[k]!, coverage }));
+  const sources: Passage[] = plan.sources.map(([k, coverage]) => ({ ...KB[k]!, coverage, topical: true }));
   let text = `${first ? `Hi ${first},` : "Hello,"}\n\n${fill(plan.opening)}`;
   if (plan.policy) text += `\n\n${plan.policy}`;
   // A model likes to say it already refunded; the handoff shows the refund was denied.

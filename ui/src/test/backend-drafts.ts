@@ -37,6 +37,7 @@ export function passage(over: Partial<Passage> = {}): Passage {
     heading: "Damaged items",
     text: "A damaged or defective item can be refunded without returning it when the customer sends a photo of the damage.",
     coverage: 0.62,
+    topical: true,
     ...over,
   };
 }

@@ -73,6 +73,9 @@ struct TemplateFile {
     template: Vec<Template>,
 }
 
+/// The least share of the customer's words a policy passage must cover to be quoted to them.
+pub const POLICY_MIN_COVERAGE: f64 = 0.34;
+
 /// The embedded default: retrieval from the knowledge base and per-intent templates whose slots
 /// are filled from the collected fields. Needs nothing outside the machine. Abstains (and says
 /// so) when retrieval finds nothing relevant.
@@ -221,17 +224,33 @@ impl EmbeddedEngine {
         } else {
             format!("{hello}{opening}")
         };
-        // Customer-facing policy articles are quoted; agent guidelines only inform (and are cited).
-        let mut sources = vec![best.clone()];
-        if let Some(policy) = ctx.passages.iter().find(|p| p.article_id.starts_with("policies/") && p.coverage >= self.min_coverage) {
+        // Customer-facing policy articles are quoted; agent guidelines only inform (and are cited)
+        // when the template is about the handoff's topic. The fallback template says nothing a
+        // guideline backs, so there it cites only a quoted policy: a source is shown only when
+        // the draft relies on it. A policy is quoted only when it is about the message.
+        let fallback = template.intents.is_empty();
+        let mut sources = if fallback { vec![] } else { vec![best.clone()] };
+        // Quoting a policy to a customer needs more than a passage worth citing: the article is
+        // about the message (a title/keyword word, or its intent) and covers a third of its words
+        // ("exchange rate" shares a keyword with the returns policy's "exchange", and nothing else).
+        let policy = ctx
+            .passages
+            .iter()
+            .find(|p| p.article_id.starts_with("policies/") && p.topical && p.coverage >= self.min_coverage.max(POLICY_MIN_COVERAGE));
+        if let Some(policy) = policy {
             text.push_str("\n\n");
             text.push_str(&first_sentences(&policy.text, 320));
-            if policy.article_id != best.article_id {
+            if !sources.iter().any(|s| s.article_id == policy.article_id) {
                 sources.push(policy.clone());
             }
         }
         text.push_str("\n\nIs there anything else I can help you with?");
-        let confidence = (0.35 + 0.6 * best.coverage).min(0.95);
+        let confidence = match (fallback, policy) {
+            (false, _) => (0.35 + 0.6 * best.coverage).min(0.95),
+            (true, Some(p)) => (0.35 + 0.6 * p.coverage).min(0.95),
+            // Only an acknowledgement: nothing in it is an answer.
+            (true, None) => 0.4,
+        };
         DraftOutput { text, abstained: false, confidence: (confidence * 100.0).round() / 100.0, sources, model: None }
     }
 }

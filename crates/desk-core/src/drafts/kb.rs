@@ -21,6 +21,11 @@ pub struct Passage {
     pub text: String,
     /// Share of the query's words found in the passage (0..1).
     pub coverage: f64,
+    /// The article is about the query: one of its words is in the article's title or keywords,
+    /// or the article is written for the handoff's intent. Only a topical policy is quoted to a
+    /// customer (a word that happens to occur in its text is not enough).
+    #[serde(default)]
+    pub topical: bool,
 }
 
 /// What a reindex did.
@@ -258,12 +263,12 @@ impl Store {
                 let hay = format!("{indexed_title} {heading} {text}").to_lowercase();
                 let covered = terms.iter().filter(|t| hay.contains(stem(t))).count();
                 let coverage = covered as f64 / terms.len() as f64;
-                let intent_boost = match (intent, &a_intent) {
-                    (Some(i), Some(ai)) if i == ai => 0.5,
-                    _ => 0.0,
-                };
+                let same_intent = matches!((intent, &a_intent), (Some(i), Some(ai)) if i == ai);
+                let intent_boost = if same_intent { 0.5 } else { 0.0 };
+                let about = indexed_title.to_lowercase();
+                let topical = same_intent || terms.iter().any(|t| about.contains(stem(t)));
                 // bm25 is negative; larger magnitude is better.
-                (coverage * 0.5 + intent_boost - bm25 * 0.15, Passage { article_id, title, heading, text, coverage })
+                (coverage * 0.5 + intent_boost - bm25 * 0.15, Passage { article_id, title, heading, text, coverage, topical })
             })
             .collect();
         scored.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
