@@ -244,7 +244,12 @@ impl EmbeddedEngine {
                 sources.push(policy.clone());
             }
         }
-        text.push_str("\n\nIs there anything else I can help you with?");
+        // An acknowledgement promises the next step; an answer offers more help.
+        text.push_str(if fallback && policy.is_none() {
+            "\n\nI'm looking into it now and will be right back with you."
+        } else {
+            "\n\nIs there anything else I can help you with?"
+        });
         let confidence = match (fallback, policy) {
             (false, _) => (0.35 + 0.6 * best.coverage).min(0.95),
             (true, Some(p)) => (0.35 + 0.6 * p.coverage).min(0.95),
