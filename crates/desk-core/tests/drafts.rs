@@ -86,12 +86,13 @@ async fn a_request_for_a_person_is_answered_from_the_conversation_not_its_own_wo
     doc["transcript"] = json!([
         {"role": "customer", "text": "My order arrived damaged and I want my money back.", "at": "2026-11-23T17:58:10Z"},
         {"role": "bot", "text": "I can help with a refund. What is the order number?", "at": "2026-11-23T17:58:30Z"},
+        {"role": "customer", "text": "A123", "at": "2026-11-23T17:58:50Z"},
         {"role": "customer", "text": "Can I talk to a real person please?", "at": "2026-11-23T17:59:10Z"}
     ]);
     store.ingest(&bytes(&doc), "test").await.unwrap();
     let d = store.draft_for(&DraftSetup::default(), "hf_2f9c01", T0, &noop).await.unwrap().unwrap();
     assert!(!d.is_note, "{d:?}");
-    assert_eq!(d.turn_index, 2, "the draft answers the last customer message");
+    assert_eq!(d.turn_index, 3, "the draft answers the last customer message");
     assert!(d.text.contains("taking over from our assistant"), "{}", d.text);
     assert!(d.sources.iter().any(|s| s.article_id == "policies/refunds"), "retrieved for the refund question: {:?}", d.sources);
     assert!(d.text.contains("A123"), "{}", d.text);
@@ -101,7 +102,7 @@ async fn a_request_for_a_person_is_answered_from_the_conversation_not_its_own_wo
     let mut doc = valid_doc();
     doc["handoff_id"] = json!("hf_car");
     doc["intent"]["name"] = json!("reserve_car");
-    doc["collected_fields"] = json!({"car_type": "Standard", "pickup_city": "Vegas", "pickup_date": "March 4th"});
+    doc["collected_fields"] = json!({"car_type": "Standard", "customer_email": "ada@example.com", "phone": "555 0100", "pickup_city": "Vegas", "pickup_date": "March 4th."});
     doc["transcript"] = json!([
         {"role": "customer", "text": "Zxqv plorb wibble frobnicate.", "at": "2026-11-23T17:58:10Z"},
         {"role": "customer", "text": "Is there someone from your team who can look at this?", "at": "2026-11-23T17:59:10Z"}
@@ -111,7 +112,9 @@ async fn a_request_for_a_person_is_answered_from_the_conversation_not_its_own_wo
     assert!(!d.is_note, "{d:?}");
     assert!(d.sources.is_empty(), "{:?}", d.sources);
     assert!(d.confidence < 0.6, "{}", d.confidence);
-    assert!(d.text.contains("car type Standard; pickup city Vegas; pickup date March 4th"), "{}", d.text);
+    assert!(d.text.contains("car type Standard; pickup city Vegas; pickup date March 4th."), "{}", d.text);
+    assert!(!d.text.contains("March 4th.."), "{}", d.text);
+    assert!(!d.text.contains("ada@example.com") && !d.text.contains("555 0100"), "contact details are not recapped: {}", d.text);
     assert!(d.flags.is_empty(), "{:?}", d.flags);
 }
 

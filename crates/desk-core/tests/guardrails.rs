@@ -94,6 +94,9 @@ fn requests_for_a_person_are_told_from_questions() {
         "Where is my parcel?",
         "Can a person collect the parcel for me at the depot if I'm not at home, and do they need to bring my ID or just the order number and a signed note from me?",
         "The agent said it would arrive on Tuesday",
+        "Can a person collect the parcel for me?",
+        "I spoke to an agent yesterday, where's my refund?",
+        "Someone charged my card twice",
     ] {
         assert!(!handover_request(t), "{t}");
     }

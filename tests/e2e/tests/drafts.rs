@@ -25,6 +25,18 @@ async fn selected(app: &App) -> Option<String> {
     el.attr("data-handoff-id").await.ok().flatten()
 }
 
+/// The selected row's id; the virtualised list may take a moment to draw a newly selected row.
+async fn wait_selected(app: &App) -> String {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        if let Some(id) = selected(app).await {
+            return id;
+        }
+        assert!(Instant::now() < deadline, "no row is selected");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn wait_draft_ready(app: &App) {
     app.wait_text("[data-testid=draft-state]", Duration::from_secs(20), |t| t.to_lowercase().contains("ready")).await;
 }
@@ -43,7 +55,7 @@ async fn agent_approves_one_draft_and_rejects_another() {
     let mut approved = None;
     let mut rejected = None;
     for step in 0..40 {
-        let id = selected(&app).await.expect("a row is selected");
+        let id = wait_selected(&app).await;
         let summary = store.handoff(&id).await.unwrap().handoff.summary;
         app.wait_text("[data-testid=conversation-summary]", Duration::from_secs(10), |t| t.trim() == summary.trim()).await;
         let draft = wait_stored_draft(&store, &id).await;
@@ -63,6 +75,8 @@ async fn agent_approves_one_draft_and_rejects_another() {
         if approved.is_some() && rejected.is_some() {
             break;
         }
+        // Focus on plain text (not a button that a decision just disabled or removed), then j, Enter.
+        app.click("[data-testid=conversation-summary]").await;
         app.keys("j").await;
         tokio::time::sleep(Duration::from_millis(150)).await;
         app.keys("\u{E007}").await; // Enter opens the selected row
@@ -133,6 +147,7 @@ async fn reject(app: &App, store: &desk_core::Store, id: &str) {
         assert!(Instant::now() < deadline, "the rejection was not recorded");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    app.wait_text("[data-testid=draft-state]", Duration::from_secs(10), |t| t.to_lowercase().contains("rejected")).await;
     app.screenshot("32-rejected").await;
 }
 

@@ -142,12 +142,19 @@ pub fn fill(template: &str, fields: &dyn Fn(&str) -> Option<String>) -> String {
 
 /// The collected fields as one line a customer can check ("car type Standard; pickup city
 /// Vegas"), at most `max` of them; `None` when there are none.
+///
+/// Contact and identity details (names, email, phone, address, usernames, account numbers,
+/// membership) are left out: the customer knows them, and a reply need not carry them.
 pub fn recap(fields: &std::collections::BTreeMap<String, String>, max: usize) -> Option<String> {
+    const PRIVATE: &[&str] = &["name", "email", "phone", "address", "street", "zip", "postcode", "user", "account", "member", "tier", "password", "ssn", "card", "iban", "dob", "birth", "topic"];
     let parts: Vec<String> = fields
         .iter()
-        .filter(|(k, v)| !v.trim().is_empty() && k.as_str() != "topic")
+        .filter(|(k, v)| {
+            let k = k.to_lowercase();
+            !v.trim().is_empty() && !PRIVATE.iter().any(|p| k.contains(p))
+        })
         .take(max)
-        .map(|(k, v)| format!("{} {}", k.replace('_', " "), v.trim()))
+        .map(|(k, v)| format!("{} {}", k.replace('_', " "), v.trim().trim_end_matches(['.', ';', ','])))
         .collect();
     (!parts.is_empty()).then(|| parts.join("; "))
 }

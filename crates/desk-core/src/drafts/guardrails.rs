@@ -186,16 +186,21 @@ pub fn refusal_topic(text: &str) -> Option<RefusalTopic> {
 }
 
 /// Whether the customer's message only asks for a person ("can I talk to a human?"), so it
-/// carries no question of its own: the draft answers the conversation, not these words.
+/// carries no question of its own: the draft answers the conversation, not these words. Needs
+/// both a person ("a human", "an agent", "someone from your team") and a request for one
+/// ("talk to", "get me", "is there"), in a short message: "I spoke to an agent yesterday, where
+/// is my refund?" and "Can a person collect the parcel?" are questions, not requests.
 pub fn handover_request(text: &str) -> bool {
     let w = words(text);
     let has = |phrases: &[&str]| phrases.iter().any(|p| w.contains(&format!(" {p} ")));
-    // Long messages that mention an agent usually say more than "get me a person".
     w.split_whitespace().count() <= 16
         && has(&[
-            "real person", "a human", "human being", "an agent", "a person", "someone from your team", "someone from the team",
-            "speak to someone", "talk to someone", "speak with someone", "talk with someone", "a representative", "a manager",
-            "a supervisor", "an operator", "live agent", "live chat with", "customer service rep",
+            "real person", "a human", "human being", "an agent", "a person", "someone", "a representative", "a manager",
+            "a supervisor", "an operator", "live agent", "a real agent", "customer service rep",
+        ])
+        && has(&[
+            "talk to", "talk with", "speak to", "speak with", "get me", "put me through", "connect me", "transfer me",
+            "i want", "i need", "i'd like", "can i", "could i", "may i", "is there", "let me", "give me", "want to speak",
         ])
 }
 

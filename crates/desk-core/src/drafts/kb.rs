@@ -265,7 +265,9 @@ impl Store {
                 let coverage = covered as f64 / terms.len() as f64;
                 let same_intent = matches!((intent, &a_intent), (Some(i), Some(ai)) if i == ai);
                 let intent_boost = if same_intent { 0.5 } else { 0.0 };
+                // Whole words of the title and keywords ("car" is not "card", "date" not "update").
                 let about = indexed_title.to_lowercase();
+                let about: std::collections::HashSet<&str> = about.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(stem).collect();
                 let topical = same_intent || terms.iter().any(|t| about.contains(stem(t)));
                 // bm25 is negative; larger magnitude is better.
                 (coverage * 0.5 + intent_boost - bm25 * 0.15, Passage { article_id, title, heading, text, coverage, topical })

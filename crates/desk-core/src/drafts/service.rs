@@ -293,13 +293,14 @@ impl Store {
             DraftOutput { text: topic.note().to_owned(), abstained: true, confidence: 0.0, sources: vec![], model: None }
         } else {
             // "Can I talk to a person?" asks nothing the knowledge base answers: retrieve for the
-            // customer's last message that does ask something (or the bot's summary).
+            // customer's last message that says something (not a bare slot answer like "A123"),
+            // or else the bot's summary.
             let handover = handover_request(&customer_text);
             let query = if handover {
                 h.transcript[..turn_index as usize]
                     .iter()
                     .rev()
-                    .find(|t| t.role == TurnRole::Customer && !handover_request(&t.text))
+                    .find(|t| t.role == TurnRole::Customer && !handover_request(&t.text) && super::kb::query_terms(&t.text).len() >= 2)
                     .map(|t| t.text.clone())
                     .unwrap_or_else(|| h.summary.clone())
             } else {

@@ -173,12 +173,23 @@ function DraftCard({
   const busy = decide.isPending;
   const mayApprove = open && !draft.is_note;
 
+  // `busy` comes from the last render; a second key press before the next render must not send again.
+  const inFlight = useRef(false);
   const send = (decision: DraftDecision) => {
-    if (busy) return;
-    decide.mutate({ draftId: draft.id, decision }, { onSuccess: () => setMode("view") });
+    if (busy || inFlight.current) return;
+    inFlight.current = true;
+    decide.mutate(
+      { draftId: draft.id, decision },
+      {
+        onSuccess: () => setMode("view"),
+        onSettled: () => {
+          inFlight.current = false;
+        },
+      },
+    );
   };
   // A draft carrying a guardrail warning is not sent by one key: the first `a` (or click)
-  // asks, the second sends; Esc or `n` steps back. Information flags (masked PII, fallback) do not ask.
+  // asks, the second sends; Esc steps back. Information flags (masked PII, fallback) do not ask.
   const warnings = draft.flags.filter((f) => FLAG_IS_WARNING[f]).length;
   const approve = () => {
     if (!mayApprove) return;
@@ -200,6 +211,7 @@ function DraftCard({
     setMode("reject");
   };
   const cancel = () => {
+    if (busy) return; // the decision is on its way: its outcome must show
     decide.reset();
     setMode("view");
   };
@@ -209,7 +221,6 @@ function DraftCard({
       a: mode === "view" || mode === "confirm" ? approve : undefined,
       e: mode === "view" ? startEdit : undefined,
       r: mode === "view" ? startReject : undefined,
-      n: mode === "confirm" ? cancel : undefined,
       Escape: mode === "confirm" ? cancel : undefined,
     },
     open,
@@ -298,7 +309,7 @@ function DraftCard({
             <span aria-hidden="true">⚠ </span>
             Send this draft despite {warnings === 1 ? "its warning" : `its ${warnings} warnings`}?
           </p>
-          <button type="button" className="button button--danger" data-testid="draft-confirm-send" disabled={busy} onClick={approve} autoFocus>
+          <button type="button" className="button button--danger" data-testid="draft-confirm-send" disabled={busy} onClick={approve}>
             {busy ? "Approving…" : "Send anyway"} <kbd className="kbd--on-primary">a</kbd>
           </button>
           <button type="button" className="button" data-testid="draft-confirm-cancel" disabled={busy} onClick={cancel}>

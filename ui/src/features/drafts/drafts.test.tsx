@@ -200,6 +200,10 @@ describe("draft pane", () => {
     // one warning (masked PII is information, not a warning): asked, nothing sent
     expect(screen.getByTestId("draft-confirm").textContent).toContain("despite its warning?");
     expect(decisions(b)).toEqual([]);
+    // focus is not moved onto "Send anyway": Enter or Space (opening a row) does not send it
+    expect(document.activeElement).not.toBe(screen.getByTestId("draft-confirm-send"));
+    await user.keyboard("{Enter} ");
+    expect(decisions(b)).toEqual([]);
     await user.keyboard("{Escape}");
     expect(screen.queryByTestId("draft-confirm")).toBeNull();
     expect(screen.getByTestId("draft-approve")).toBeTruthy();
@@ -207,8 +211,9 @@ describe("draft pane", () => {
     // the button asks too; then a second a sends
     await user.click(screen.getByTestId("draft-approve"));
     expect(screen.getByTestId("draft-confirm")).toBeTruthy();
-    await user.keyboard("a");
+    await user.keyboard("aa");
     await waitFor(() => expect(screen.getByTestId("draft-state").textContent).toBe("approved"));
+    // the second a of a quick double press did not send again
     expect(decisions(b)).toEqual([{ kind: "approve" }]);
   });
 

@@ -3,9 +3,9 @@ import { useEffect, useRef } from "react";
 /** How long after `g` a key belongs to the app's `g x` chords (as in App.tsx), not to the draft. */
 const CHORD_MS = 1200;
 
-export type DraftKey = "a" | "e" | "r" | "n" | "Escape";
+export type DraftKey = "a" | "e" | "r" | "Escape";
 
-const KEYS: readonly DraftKey[] = ["a", "e", "r", "n", "Escape"];
+const KEYS: readonly DraftKey[] = ["a", "e", "r", "Escape"];
 
 /** Where a key press belongs to a field (typing, picking an option) rather than to shortcuts. */
 export function inField(t: EventTarget | null): boolean {
@@ -49,7 +49,9 @@ export function useDraftKeys(handlers: Partial<Record<DraftKey, () => void>>, en
       e.preventDefault();
       run();
     };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
+    // Capture phase: the draft's keys are decided before App's own shortcuts see them (App
+    // leaves a key alone once it is preventDefault-ed), whatever order the listeners were added in.
+    window.addEventListener("keydown", onKey, true);
+    return () => window.removeEventListener("keydown", onKey, true);
   }, [enabled]);
 }
