@@ -20,16 +20,11 @@ async fn open_row(app: &App, i: usize) -> String {
     id
 }
 
-async fn selected(app: &App) -> Option<String> {
-    let el = app.client.find(Locator::Css("[data-testid=queue-row][aria-selected=true]")).await.ok()?;
-    el.attr("data-handoff-id").await.ok().flatten()
-}
-
 /// The selected row's id; the virtualised list may take a moment to draw a newly selected row.
 async fn wait_selected(app: &App) -> String {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        if let Some(id) = selected(app).await {
+        if let Some(id) = app.selected().await {
             return id;
         }
         assert!(Instant::now() < deadline, "no row is selected");

@@ -74,10 +74,10 @@ async fn agent_works_the_live_queue_in_the_real_window() {
 
     // Keyboard: j moves the selection down, Enter opens it.
     app.client.find(Locator::Css("[data-testid=queue-list]")).await.unwrap().click().await.ok();
-    let before = selected(&app).await;
+    let before = app.selected().await;
     app.keys("j").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let after = selected(&app).await;
+    let after = app.selected().await;
     assert_ne!(before, after, "j moved the selection");
     app.keys("\u{E007}").await; // Enter
     let next = after.expect("a row is selected");
@@ -107,7 +107,3 @@ async fn agent_works_the_live_queue_in_the_real_window() {
     app.close().await;
 }
 
-async fn selected(app: &App) -> Option<String> {
-    let el = app.client.find(Locator::Css("[data-testid=queue-row][aria-selected=true]")).await.ok()?;
-    el.attr("data-handoff-id").await.ok().flatten()
-}

@@ -146,6 +146,12 @@ impl App {
         }
     }
 
+    /// The id of the queue row the selection is on, if it is drawn.
+    pub async fn selected(&self) -> Option<String> {
+        let el = self.client.find(Locator::Css("[data-testid=queue-row][aria-selected=true]")).await.ok()?;
+        el.attr("data-handoff-id").await.ok().flatten()
+    }
+
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let png = self.client.screenshot().await.expect("screenshot");
         let path = output_dir().join(format!("{name}.png"));
@@ -175,7 +181,7 @@ impl App {
             .map(|(_, d, _)| d.split(' ').next().unwrap_or(d).to_owned())
             .unwrap_or_else(|| username.to_owned());
         let deadline = Instant::now() + Duration::from_secs(30);
-        let mut seen = String::new();
+        let mut seen: String;
         loop {
             match self.client.find(Locator::Css("[data-testid=current-user]")).await {
                 Ok(el) => {
