@@ -467,9 +467,16 @@ impl Store {
 
     /// Delivers pending outbox entries through the demo bot's channel: at least once (a crash
     /// before marking an entry sent delivers it again) and deduplicated by the entry's id on the
-    /// receiving side. Returns the ids sent now.
+    /// receiving side. Returns the ids sent now. Replies to escalations from the HTTP source go
+    /// back through it instead ([`crate::sources::http::HttpSource::deliver`]).
     pub async fn deliver_outbox(&self, now: i64) -> Result<Vec<String>, DraftsError> {
-        let pending: Vec<String> = sqlx::query_scalar("SELECT id FROM outbox WHERE state = 'pending' ORDER BY created_at_ms LIMIT 100").fetch_all(self.pool()).await?;
+        let pending: Vec<String> = sqlx::query_scalar(
+            "SELECT o.id FROM outbox o JOIN handoffs h ON h.seq = o.handoff_seq \
+             WHERE o.state = 'pending' AND h.source != ? ORDER BY o.created_at_ms LIMIT 100",
+        )
+        .bind(crate::sources::http::SOURCE)
+        .fetch_all(self.pool())
+        .await?;
         for id in &pending {
             sqlx::query("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?").bind(id).execute(self.pool()).await?;
             // The channel: receiving the same id twice changes nothing but its delivery count.

@@ -1,0 +1,218 @@
+//! The production source: pulls `handoff/v1` documents from a bot platform over HTTP, and sends
+//! the replies agents approved back the same way.
+//!
+//! The protocol (README, "HTTP bot source"):
+//! - `GET {base}/handoffs?after={cursor}&limit={n}` (no `after` on the first pull), with
+//!   `Authorization: Bearer {token}` when a token is stored in the keyring. The answer is
+//!   `200 {"items": [<handoff/v1 document>, …], "next_cursor": "<opaque>" | null}`. Each item is
+//!   ingested as its own document: a malformed one is quarantined with its reasons, never
+//!   dropped. The cursor is saved only after the page's items are stored, so a crash re-reads a
+//!   page at most, and ingest is idempotent (same id and revision: unchanged).
+//! - `POST {base}/conversations/{conversation_id}/messages` with `Idempotency-Key: {outbox id}`
+//!   and `{"id", "handoff_id", "text", "author"}`: a 2xx means delivered. An entry is sent at
+//!   least once (a crash before it is marked sent sends it again) and the platform deduplicates
+//!   by the key.
+//!
+//! Transient failures (connection, timeout, 429, 5xx) are retried with backoff inside one call;
+//! the caller polls again later. 401/403 and other 4xx are reported as they are, not retried.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::audit;
+use crate::ingest::Outcome;
+use crate::store::StoreError;
+use crate::Store;
+
+/// The `source` the store records for handoffs that came this way.
+pub const SOURCE: &str = "http";
+const CURSOR_KEY: &str = "source.http.cursor";
+/// Pages read in one pull at most (the next poll goes on from the saved cursor).
+const MAX_PAGES: usize = 50;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("the bot platform refused the credentials ({0}): store a valid token with `handoff-desk source set-token`")]
+    Unauthorized(u16),
+    #[error("the bot platform rejected the request ({0}): {1}")]
+    Rejected(u16, String),
+    #[error("the bot platform failed ({0})")]
+    Server(u16),
+    #[error("cannot reach the bot platform: {0}")]
+    Unreachable(String),
+    #[error("the bot platform answered something that is not a page of handoffs: {0}")]
+    Malformed(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl SourceError {
+    /// Worth trying again soon (the platform or the network may recover by itself).
+    pub fn transient(&self) -> bool {
+        matches!(self, SourceError::Server(_) | SourceError::Unreachable(_))
+    }
+}
+
+impl From<sqlx::Error> for SourceError {
+    fn from(e: sqlx::Error) -> Self {
+        SourceError::Store(e.into())
+    }
+}
+
+/// What one pull stored.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct PullReport {
+    pub pages: usize,
+    /// New or revised escalations, by handoff id.
+    pub arrived: Vec<String>,
+    pub unchanged: usize,
+    pub quarantined: usize,
+}
+
+#[derive(Deserialize)]
+struct Page {
+    items: Vec<Value>,
+    next_cursor: Option<String>,
+}
+
+pub struct HttpSource {
+    base: String,
+    token: Option<String>,
+    client: reqwest::Client,
+    pub page_limit: usize,
+    /// Attempts per request for transient failures.
+    pub attempts: u32,
+    pub backoff: Duration,
+}
+
+impl HttpSource {
+    pub fn new(base_url: &str, token: Option<String>, timeout: Duration) -> Self {
+        Self {
+            base: base_url.trim_end_matches('/').to_owned(),
+            token,
+            client: reqwest::Client::builder().timeout(timeout).build().expect("an HTTP client"),
+            page_limit: 100,
+            attempts: 4,
+            backoff: Duration::from_millis(250),
+        }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    fn authorized(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        }
+    }
+
+    /// Sends a request built by `make`, retrying transient failures with exponential backoff.
+    async fn send(&self, make: impl Fn() -> reqwest::RequestBuilder) -> Result<reqwest::Response, SourceError> {
+        let mut wait = self.backoff;
+        let mut attempt = 1;
+        loop {
+            let err = match make().send().await {
+                Ok(r) if r.status().is_success() => return Ok(r),
+                Ok(r) => {
+                    let status = r.status().as_u16();
+                    match status {
+                        401 | 403 => SourceError::Unauthorized(status),
+                        429 | 500..=599 => SourceError::Server(status),
+                        _ => SourceError::Rejected(status, r.text().await.unwrap_or_default().chars().take(200).collect()),
+                    }
+                }
+                Err(e) => SourceError::Unreachable(e.without_url().to_string()),
+            };
+            if !err.transient() || attempt >= self.attempts {
+                return Err(err);
+            }
+            tracing::warn!(error = %err, attempt, "bot platform request failed; retrying");
+            tokio::time::sleep(wait).await;
+            wait *= 2;
+            attempt += 1;
+        }
+    }
+
+    /// Pulls every page after the saved cursor and stores what it holds.
+    pub async fn pull(&self, store: &Store) -> Result<PullReport, SourceError> {
+        let mut report = PullReport::default();
+        let mut cursor = store.meta(CURSOR_KEY).await?;
+        while report.pages < MAX_PAGES {
+            let url = format!("{}/handoffs", self.base);
+            let limit = self.page_limit.to_string();
+            let after = cursor.clone();
+            let resp = self
+                .send(|| {
+                    let mut q: Vec<(&str, &str)> = vec![("limit", &limit)];
+                    if let Some(a) = &after {
+                        q.push(("after", a));
+                    }
+                    self.authorized(self.client.get(&url).query(&q))
+                })
+                .await?;
+            let page: Page = resp.json().await.map_err(|e| SourceError::Malformed(e.without_url().to_string()))?;
+            report.pages += 1;
+            let n = page.items.len();
+            for item in page.items {
+                let raw = serde_json::to_vec(&item).expect("json");
+                match store.ingest(&raw, SOURCE).await? {
+                    Outcome::Accepted { handoff_id, .. } | Outcome::Updated { handoff_id, .. } => report.arrived.push(handoff_id),
+                    Outcome::Unchanged { .. } => report.unchanged += 1,
+                    Outcome::Quarantined { .. } => report.quarantined += 1,
+                }
+            }
+            match page.next_cursor {
+                Some(next) if Some(&next) != cursor.as_ref() => {
+                    store.set_meta(CURSOR_KEY, &next).await?;
+                    cursor = Some(next);
+                }
+                _ => break,
+            }
+            if n == 0 {
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Sends the pending replies of escalations that came from this source. Returns the ids
+    /// delivered now; the first failure stops the round (it is tried again on the next one).
+    pub async fn deliver(&self, store: &Store, now: i64) -> Result<Vec<String>, SourceError> {
+        let pending: Vec<(String, String, String, String, String)> = sqlx::query_as(
+            "SELECT o.id, h.handoff_id, h.conversation_id, o.text, u.display_name FROM outbox o \
+             JOIN handoffs h ON h.seq = o.handoff_seq JOIN users u ON u.id = o.author \
+             WHERE o.state = 'pending' AND h.source = ? ORDER BY o.created_at_ms LIMIT 100",
+        )
+        .bind(SOURCE)
+        .fetch_all(store.pool())
+        .await?;
+        let mut sent = vec![];
+        for (id, handoff_id, conversation_id, text, author) in pending {
+            sqlx::query("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?").bind(&id).execute(store.pool()).await?;
+            let url = format!("{}/conversations/{}/messages", self.base, urlencode(&conversation_id));
+            let body = json!({ "id": id, "handoff_id": handoff_id, "text": text, "author": author });
+            self.send(|| self.authorized(self.client.post(&url).header("Idempotency-Key", &id).json(&body))).await?;
+            let _guard = store.write_lock().await;
+            let mut tx = store.begin_write().await?;
+            sqlx::query("UPDATE outbox SET state = 'sent', sent_at_ms = ? WHERE id = ? AND state = 'pending'").bind(now).bind(&id).execute(&mut *tx).await?;
+            audit::append(&mut tx, now, "system", "reply.sent", &id, &json!({ "channel": SOURCE })).await?;
+            tx.commit().await?;
+            sent.push(id);
+        }
+        Ok(sent)
+    }
+}
+
+/// Percent-encodes a path segment.
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
