@@ -13,6 +13,9 @@ USAGE:
     handoff-desk import FILE...   import handoff/v1 JSON Lines files into the desk's database
     handoff-desk audit verify     verify the audit log's hash chain (exit 1 and the first broken event if not)
     handoff-desk audit export FILE  write the audit log as JSON Lines
+    handoff-desk source set-token   store the HTTP bot source's token in the OS keyring (read from stdin)
+    handoff-desk source clear-token remove it
+    handoff-desk source pull      pull once from $HANDOFF_DESK_SOURCE_URL and print what was stored
     handoff-desk --help | --version
 
 The database is $HANDOFF_DESK_DATA_DIR/handoff-desk.db (default: the user's data directory).
@@ -34,6 +37,24 @@ pub fn run(args: &[String]) -> Option<i32> {
         Some("import") if args.len() > 1 => Some(import(&args[1..])),
         Some("audit") if args.get(1).map(String::as_str) == Some("verify") => Some(audit(None)),
         Some("audit") if args.get(1).map(String::as_str) == Some("export") && args.len() == 3 => Some(audit(Some(&args[2]))),
+        Some("source") => match args.get(1).map(String::as_str) {
+            Some("set-token") => Some(set_token()),
+            Some("clear-token") => Some(match desk_core::secrets::Secret::source_token().delete() {
+                Ok(()) => {
+                    println!("the source token is removed from the OS keyring");
+                    0
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    2
+                }
+            }),
+            Some("pull") => Some(pull()),
+            _ => {
+                eprintln!("usage: handoff-desk source set-token | clear-token | pull\n\n{USAGE}");
+                Some(2)
+            }
+        },
         Some(other) => {
             eprintln!("unknown command or missing argument: {other}\n\n{USAGE}");
             Some(2)
@@ -137,6 +158,78 @@ fn audit(export_to: Option<&str>) -> i32 {
                     v.problem.unwrap_or_default()
                 );
                 1
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                2
+            }
+        }
+    })
+}
+
+/// Reads the token from stdin (so it is in neither the shell history nor the process list).
+fn set_token() -> i32 {
+    let mut token = String::new();
+    if let Err(e) = std::io::stdin().read_line(&mut token) {
+        eprintln!("error: cannot read the token from stdin: {e}");
+        return 2;
+    }
+    let token = token.trim();
+    if token.is_empty() {
+        eprintln!("error: no token on stdin (e.g. `printf %s \"$TOKEN\" | handoff-desk source set-token`)");
+        return 2;
+    }
+    match desk_core::secrets::Secret::source_token().set(token) {
+        Ok(()) => {
+            println!("the source token is stored in the OS keyring");
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
+}
+
+/// One pull from the HTTP source; exit 0 when everything was stored, 3 when some documents were
+/// quarantined, 2 on an error.
+fn pull() -> i32 {
+    let config = Config::from_env();
+    let source = match config.http_source() {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            eprintln!("error: HANDOFF_DESK_SOURCE_URL is not set");
+            return 2;
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return 2 };
+    runtime.block_on(async {
+        let store = match Store::open(&config.database_path()).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: cannot open {}: {e}", config.database_path().display());
+                return 2;
+            }
+        };
+        match source.pull(&store).await {
+            Ok(r) => {
+                println!(
+                    "{}: {} pages: {} new or revised, {} unchanged, {} quarantined",
+                    source.base_url(),
+                    r.pages,
+                    r.arrived.len(),
+                    r.unchanged,
+                    r.quarantined
+                );
+                if r.quarantined > 0 {
+                    3
+                } else {
+                    0
+                }
             }
             Err(e) => {
                 eprintln!("error: {e}");

@@ -29,6 +29,11 @@ pub struct Config {
     pub policy_path: Option<PathBuf>,
     /// `HANDOFF_DESK_APPROVAL_TTL_MINS`: how long requests and approvals live (default 30).
     pub approval_ttl_mins: i64,
+    /// `HANDOFF_DESK_SOURCE_URL`: the bot platform to pull escalations from over HTTP (its token
+    /// is in the OS keyring: `handoff-desk source set-token`). Unset: no HTTP source.
+    pub source_url: Option<String>,
+    /// `HANDOFF_DESK_SOURCE_POLL_SECS`: seconds between pulls (default 5; doubles while failing, up to 5 minutes).
+    pub source_poll: Duration,
 }
 
 fn env_f64(name: &str) -> Option<f64> {
@@ -65,7 +70,21 @@ impl Config {
             tools_path: std::env::var_os("HANDOFF_DESK_TOOLS").map(PathBuf::from),
             policy_path: std::env::var_os("HANDOFF_DESK_POLICY").map(PathBuf::from),
             approval_ttl_mins,
+            source_url: std::env::var("HANDOFF_DESK_SOURCE_URL").ok().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+            source_poll: Duration::from_secs(
+                std::env::var("HANDOFF_DESK_SOURCE_POLL_SECS").ok().and_then(|s| s.parse().ok()).filter(|s| *s > 0).unwrap_or(5),
+            ),
         }
+    }
+
+    /// The HTTP bot source, when one is configured; its token comes from the OS keyring.
+    pub fn http_source(&self) -> Result<Option<desk_core::sources::http::HttpSource>, String> {
+        let Some(url) = &self.source_url else { return Ok(None) };
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(format!("HANDOFF_DESK_SOURCE_URL must be an http(s) URL, not {url:?}"));
+        }
+        let token = desk_core::secrets::Secret::source_token().get().map_err(|e| format!("cannot read the source token: {e}"))?;
+        Ok(Some(desk_core::sources::http::HttpSource::new(url, token, Duration::from_secs(20))))
     }
 
     pub fn database_path(&self) -> PathBuf {

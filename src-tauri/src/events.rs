@@ -58,6 +58,58 @@ pub fn start_demo_source(app: AppHandle, state: AppState) {
     });
 }
 
+/// Pulls the HTTP bot source every poll interval (backing off while it fails), sends back the
+/// replies to its escalations, and keeps its status where `app_status` reads it.
+pub fn start_http_source(app: AppHandle, state: AppState, source: desk_core::sources::http::HttpSource) {
+    use desk_core::ipc::SourceStatus;
+    tauri::async_runtime::spawn(async move {
+        let store = state.store.clone();
+        let mut status = SourceStatus { url: source.base_url().to_owned(), ..Default::default() };
+        let base = state.config.source_poll;
+        let mut wait = base;
+        loop {
+            let now = desk_core::people::now_ms();
+            let result = match source.pull(&store).await {
+                Ok(r) => {
+                    if !r.arrived.is_empty() || r.quarantined > 0 {
+                        tracing::info!(arrived = r.arrived.len(), quarantined = r.quarantined, "escalations pulled from the bot platform");
+                    }
+                    arrivals(&app, r.arrived, r.quarantined as i64);
+                    match source.deliver(&store, now).await {
+                        Ok(sent) => {
+                            for id in sent {
+                                if let Ok(Some(h)) = store.outbox_handoff(&id).await {
+                                    drafts_changed(&app, &h);
+                                }
+                            }
+                            Ok(())
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => {
+                    status.last_ok_ms = Some(now);
+                    status.last_error = None;
+                    wait = base;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "the HTTP bot source failed; trying again later");
+                    status.last_error = Some(e.to_string());
+                    status.last_error_ms = Some(now);
+                    wait = (wait * 2).min(std::time::Duration::from_secs(300));
+                }
+            }
+            if let Err(e) = store.set_meta(SourceStatus::META_KEY, &serde_json::to_string(&status).expect("json")).await {
+                tracing::warn!(error = %e, "could not record the source status");
+            }
+            tokio::time::sleep(wait).await;
+        }
+    });
+}
+
 /// A desktop notification for each new urgent escalation (at most three at once). It names the
 /// intent and channel, never what the customer wrote.
 fn notify_urgent(app: &AppHandle, handoff_ids: &[String]) {

@@ -58,6 +58,15 @@ pub fn run() {
             events::start_gate_keeper(app.handle().clone(), state.clone());
             drafting::start(app.handle().clone(), state.clone());
             app.manage(state.clone());
+            match state.config.http_source() {
+                Ok(Some(source)) => {
+                    tracing::info!(url = source.base_url(), "pulling escalations from the HTTP bot source");
+                    events::start_http_source(app.handle().clone(), state.clone(), source);
+                }
+                Ok(None) => {}
+                // A wrong setting is reported, and the desk still opens on what it has.
+                Err(e) => tracing::error!(error = %e, "the HTTP bot source is not started"),
+            }
             if state.config.demo {
                 events::start_demo_source(app.handle().clone(), state);
             }

@@ -159,7 +159,11 @@ demo_accounts: Array<DemoAccount>, demo_password: string | null,
 /**
  * The shortest password a new account may have.
  */
-password_min: number, };
+password_min: number, 
+/**
+ * The HTTP bot source, when one is configured, and how its last pull went.
+ */
+http_source: SourceStatus | null, };
 
 export type QueueChanged = { 
 /**
@@ -176,6 +180,20 @@ export type IpcErrorKind = "not_found" | "invalid_input" | "internal" | "unauthe
 export type IpcError = { kind: IpcErrorKind, message: string, };
 
 export type DemoAccount = { username: string, display_name: string, roles: Array<Role>, };
+
+export type SourceStatus = { url: string, 
+/**
+ * When a pull last succeeded.
+ */
+last_ok_ms: number | null, 
+/**
+ * The last pull's or delivery's error; `None` once one succeeds again.
+ */
+last_error: string | null, 
+/**
+ * When the last error happened.
+ */
+last_error_ms: number | null, };
 
 export type SessionState = { current: SessionInfo | null, previous: Actor | null, };
 

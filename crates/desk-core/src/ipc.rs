@@ -78,6 +78,26 @@ pub struct AppStatus {
     /// The shortest password a new account may have.
     #[ts(type = "number")]
     pub password_min: usize,
+    /// The HTTP bot source, when one is configured, and how its last pull went.
+    pub http_source: Option<SourceStatus>,
+}
+
+/// How the HTTP bot source is doing (kept in the database by the polling loop).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct SourceStatus {
+    pub url: String,
+    /// When a pull last succeeded.
+    #[ts(type = "number | null")]
+    pub last_ok_ms: Option<i64>,
+    /// The last pull's or delivery's error; `None` once one succeeds again.
+    pub last_error: Option<String>,
+    /// When the last error happened.
+    #[ts(type = "number | null")]
+    pub last_error_ms: Option<i64>,
+}
+
+impl SourceStatus {
+    pub const META_KEY: &'static str = "source.http.status";
 }
 
 /// A demo account offered on the sign-in screen.
@@ -342,6 +362,7 @@ pub fn typescript_bindings() -> String {
         IpcErrorKind::decl(&cfg),
         IpcError::decl(&cfg),
         DemoAccount::decl(&cfg),
+        SourceStatus::decl(&cfg),
         SessionState::decl(&cfg),
         people::Role::decl(&cfg),
         people::Permission::decl(&cfg),

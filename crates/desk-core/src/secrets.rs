@@ -1,4 +1,4 @@
-//! Secrets (the LLM API key) live in the OS keyring — Secret Service on Linux desktops, the
+//! Secrets (the LLM API key, the bot source's token) live in the OS keyring — Secret Service on Linux desktops, the
 //! kernel keyutils where there is none — never in the database, config files or logs.
 
 /// One named secret in the keyring.
@@ -21,6 +21,11 @@ impl Secret {
     /// The LLM engine's API key of this app.
     pub fn llm_api_key() -> Self {
         Self::new("dev.handoffdesk.app", "llm-api-key")
+    }
+
+    /// The bearer token of the HTTP bot source.
+    pub fn source_token() -> Self {
+        Self::new("dev.handoffdesk.app", "source-token")
     }
 
     fn entry(&self) -> Result<keyring::Entry, SecretError> {

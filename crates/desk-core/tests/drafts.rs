@@ -60,6 +60,7 @@ async fn the_embedded_engine_drafts_from_the_knowledge_base_with_sources() {
     assert!(d.text.contains("A123") && d.text.contains("59.00"), "slots filled from collected fields: {}", d.text);
     assert!(d.sources.iter().any(|s| s.article_id == "policies/refunds"), "{:?}", d.sources);
     assert!(d.text.contains("3 to 5 business days"), "the policy passage is quoted: {}", d.text);
+    assert!(!d.text.contains("Agents can issue"), "only the customer-facing first paragraph is quoted, not the notes for agents: {}", d.text);
     assert_eq!(*tokens.lock().unwrap(), d.text, "tokens streamed add up to the draft");
     assert!(d.flags.is_empty(), "{:?}", d.flags);
     // Asking again returns the same draft.

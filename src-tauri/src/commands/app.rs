@@ -28,5 +28,18 @@ pub async fn app_status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
         demo_password: c.demo.then(|| DEMO_PASSWORD.to_owned()),
         demo_accounts,
         password_min: desk_core::people::PASSWORD_MIN,
+        http_source: match &c.source_url {
+            Some(url) => Some(
+                state
+                    .store
+                    .meta(desk_core::ipc::SourceStatus::META_KEY)
+                    .await
+                    .ok()
+                    .flatten()
+                    .and_then(|s| serde_json::from_str(&s).ok())
+                    .unwrap_or_else(|| desk_core::ipc::SourceStatus { url: url.clone(), ..Default::default() }),
+            ),
+            None => None,
+        },
     })
 }

@@ -1155,6 +1155,7 @@ export function installMock(params: URLSearchParams): InitialState {
               : DEMO_ACCOUNTS.map((name) => users.find((u) => u.username === name)!).map((u) => ({ username: u.username, display_name: u.display_name, roles: u.roles })),
             demo_password: needsFirstAdmin ? null : DEMO_PASSWORD,
             password_min: PASSWORD_MIN,
+            http_source: null,
           };
         case "plugin:dialog|open":
           return "/home/agent/Downloads/handoffs-2026-11-23.jsonl";

@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import type { AppStatus } from "../bindings";
+import type { AppStatus, SourceStatus } from "../bindings";
 import { formatClock } from "../time";
 
 /** One quiet line: is the queue live, where the data lives, how to get help. */
@@ -32,6 +32,7 @@ export function StatusLine({
       </span>
       {audit}
       {status?.demo_source && <span>Demo source on</span>}
+      {status?.http_source && <SourceHealth source={status.http_source} />}
       {status && (
         <span className="statusline__path" title={`Database: ${status.database_path}\nLogs: ${status.log_dir}`}>
           {status.database_path}
@@ -43,5 +44,28 @@ export function StatusLine({
         <kbd>?</kbd> shortcuts
       </span>
     </footer>
+  );
+}
+
+/** The HTTP bot source: where it pulls from, and whether the last pull worked (in words, not only colour). */
+function SourceHealth({ source }: { source: SourceStatus }) {
+  let host = source.url;
+  try {
+    host = new URL(source.url).host;
+  } catch {
+    // not a URL: show it as it is
+  }
+  if (source.last_error !== null) {
+    return (
+      <span className="statusline__source statusline__source--error" data-testid="source-status" data-state="error" title={`${source.url}\n${source.last_error}`}>
+        <span aria-hidden="true">⚠ </span>Bot source {host}: {source.last_error}
+      </span>
+    );
+  }
+  return (
+    <span className="statusline__source" data-testid="source-status" data-state={source.last_ok_ms !== null ? "ok" : "waiting"} title={source.url}>
+      Bot source {host}
+      {source.last_ok_ms !== null ? ` · pulled ${formatClock(source.last_ok_ms)}` : " · connecting…"}
+    </span>
   );
 }

@@ -83,6 +83,7 @@ export function installBackend(initialRows: QueueRow[], pageSizeOrOptions?: numb
       demo_accounts: Object.values(USERS).map((u) => ({ username: u.username, display_name: u.display_name, roles: u.roles })),
       demo_password: DEMO_PASSWORD,
       password_min: 8,
+      http_source: null,
     },
     ratings: [],
     analytics: analytics(42),

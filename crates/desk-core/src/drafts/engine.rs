@@ -246,7 +246,8 @@ impl EmbeddedEngine {
             .find(|p| p.article_id.starts_with("policies/") && p.topical && p.coverage >= self.min_coverage.max(POLICY_MIN_COVERAGE));
         if let Some(policy) = policy {
             text.push_str("\n\n");
-            text.push_str(&first_sentences(&policy.text, 320));
+            // The first paragraph is written for the customer; later ones may be notes for agents.
+            text.push_str(&first_sentences(policy.text.split("\n\n").next().unwrap_or(&policy.text), 320));
             if !sources.iter().any(|s| s.article_id == policy.article_id) {
                 sources.push(policy.clone());
             }

@@ -106,7 +106,8 @@ fn parse(rel: &str, text: &str) -> Article {
     Article { keywords, id, path: rel.to_owned(), title, intent, body: body.to_owned(), sha: hex::encode(Sha256::digest(text.as_bytes())) }
 }
 
-/// Passages: the text under each heading, paragraphs joined, at most ~700 characters each.
+/// Passages: the text under each heading, paragraphs separated by a blank line, at most ~700
+/// characters each.
 fn passages(a: &Article) -> Vec<(String, String)> {
     let mut out = vec![];
     let mut heading = a.title.clone();
@@ -124,11 +125,15 @@ fn passages(a: &Article) -> Vec<(String, String)> {
             heading = h.trim().to_owned();
             continue;
         }
-        if line.trim().is_empty() && current.len() > 400 {
-            flush(&heading, &mut current, &mut out);
+        if line.trim().is_empty() {
+            if current.len() > 400 {
+                flush(&heading, &mut current, &mut out);
+            } else if !current.is_empty() && !current.ends_with("\n\n") {
+                current.push_str("\n\n"); // paragraphs stay apart: a draft quotes only the first
+            }
             continue;
         }
-        if !current.is_empty() {
+        if !current.is_empty() && !current.ends_with("\n\n") {
             current.push(' ');
         }
         current.push_str(line.trim());

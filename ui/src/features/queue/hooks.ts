@@ -43,6 +43,8 @@ export function useAppStatus() {
     queryKey: ["app-status"],
     queryFn: () => call("app_status", {}),
     staleTime: Infinity,
+    // An HTTP bot source's health changes on its own: look again every 15 s while there is one.
+    refetchInterval: (q) => (q.state.data?.http_source ? 15_000 : false),
   });
 }
 
