@@ -71,3 +71,28 @@ fn audit_verify_and_export_from_the_command_line() {
     let text = String::from_utf8_lossy(&bad.stdout);
     assert!(text.contains("BROKEN at event 2"), "{text}");
 }
+
+#[test]
+fn source_pull_says_what_is_missing_or_unreachable() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |url: Option<&str>| {
+        let mut c = Command::new(harness::app_binary());
+        c.args(["source", "pull"]).env("HANDOFF_DESK_DATA_DIR", dir.path().join("desk")).env_remove("HANDOFF_DESK_SOURCE_URL");
+        if let Some(u) = url {
+            c.env("HANDOFF_DESK_SOURCE_URL", u);
+        }
+        c.output().expect("run")
+    };
+    let unset = run(None);
+    assert_eq!(unset.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unset.stderr).contains("HANDOFF_DESK_SOURCE_URL is not set"));
+
+    let not_http = run(Some("ftp://example.com"));
+    assert_eq!(not_http.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&not_http.stderr).contains("must be an http(s) URL"));
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed = run(Some(&format!("http://127.0.0.1:{port}/v1")));
+    assert_eq!(closed.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&closed.stderr).contains("cannot reach the bot platform"), "{}", String::from_utf8_lossy(&closed.stderr));
+}
