@@ -64,8 +64,21 @@ pub fn run() {
                     events::start_http_source(app.handle().clone(), state.clone(), source);
                 }
                 Ok(None) => {}
-                // A wrong setting is reported, and the desk still opens on what it has.
-                Err(e) => tracing::error!(error = %e, "the HTTP bot source is not started"),
+                // A wrong setting is reported (in the log and the status line), and the desk
+                // still opens on what it has.
+                Err(e) => {
+                    tracing::error!(error = %e, "the HTTP bot source is not started");
+                    let status = desk_core::ipc::SourceStatus {
+                        url: state.config.source_url.clone().unwrap_or_default(),
+                        last_error: Some(format!("not started: {e}")),
+                        last_error_ms: Some(desk_core::people::now_ms()),
+                        ..Default::default()
+                    };
+                    let json = serde_json::to_string(&status).expect("json");
+                    if let Err(e) = tauri::async_runtime::block_on(state.store.set_meta(desk_core::ipc::SourceStatus::META_KEY, &json)) {
+                        tracing::warn!(error = %e, "could not record the source status");
+                    }
+                }
             }
             if state.config.demo {
                 events::start_demo_source(app.handle().clone(), state);

@@ -564,8 +564,14 @@ impl Store {
             .fetch_all(self.pool())
             .await?;
         let mut out = Vec::with_capacity(rows.len());
+        // Several requests often belong to one conversation: load each handoff once.
+        let mut handoffs: std::collections::HashMap<String, crate::store::StoredHandoff> = std::collections::HashMap::new();
         for r in rows {
-            let h = self.handoff(&r.handoff_id).await?;
+            if !handoffs.contains_key(&r.handoff_id) {
+                let h = self.handoff(&r.handoff_id).await?;
+                handoffs.insert(r.handoff_id.clone(), h);
+            }
+            let h = &handoffs[&r.handoff_id];
             let call = r.view(gates, base_url);
             let amount = call.amount.as_deref().and_then(money_minor).unwrap_or(0);
             out.push((
