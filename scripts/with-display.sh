@@ -5,6 +5,8 @@ set -euo pipefail
 tmp=$(mktemp -d)
 cleanup() { [ -n "${xvfb_pid:-}" ] && kill "$xvfb_pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 display=""
 for n in $(seq 90 130); do
@@ -24,4 +26,7 @@ mkdir -p "$tmp/runtime" "$tmp/data" && chmod 700 "$tmp/runtime"
 export DISPLAY=$display NO_AT_BRIDGE=1 XDG_RUNTIME_DIR="$tmp/runtime" XDG_DATA_HOME="$tmp/data"
 # A private D-Bus session with an unlocked Secret Service keyring (gnome-keyring), so the app's
 # secrets go through a real OS keyring in tests too.
-exec dbus-run-session -- sh -c 'printf "%s" "test-keyring-password" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec "$@"' sh "$@"
+# Not `exec`: this shell stays to stop Xvfb when the command ends (an exec'd shell runs no trap).
+set +e
+dbus-run-session -- sh -c 'printf "%s" "test-keyring-password" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec "$@"' sh "$@"
+exit $?
