@@ -9,8 +9,13 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 display=""
+# A display is taken while its lock names a live process; Xvfb itself clears a stale lock and
+# socket (left by a server that was killed).
 for n in $(seq 90 130); do
-  if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then display=":$n"; break; fi
+  lock="/tmp/.X$n-lock"
+  if [ -e "$lock" ] && kill -0 "$(tr -d ' ' <"$lock" 2>/dev/null)" 2>/dev/null; then continue; fi
+  display=":$n"
+  break
 done
 [ -n "$display" ] || { echo "no free X display number" >&2; exit 1; }
 Xvfb "$display" -screen 0 1440x900x24 -nolisten tcp >"$tmp/xvfb.log" 2>&1 &
