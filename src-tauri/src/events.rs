@@ -65,46 +65,60 @@ pub fn start_http_source(app: AppHandle, state: AppState, source: desk_core::sou
     tauri::async_runtime::spawn(async move {
         let store = state.store.clone();
         let mut status = SourceStatus { url: source.base_url().to_owned(), ..Default::default() };
+        let save = |status: &SourceStatus| {
+            let store = store.clone();
+            let json = serde_json::to_string(status).expect("json");
+            async move {
+                if let Err(e) = store.set_meta(SourceStatus::META_KEY, &json).await {
+                    tracing::warn!(error = %e, "could not record the source status");
+                }
+            }
+        };
+        save(&status).await; // "connecting…", not a previous run's state
         let base = state.config.source_poll;
         let mut wait = base;
         loop {
             let now = desk_core::people::now_ms();
-            let result = match source.pull(&store).await {
-                Ok(r) => {
-                    if !r.arrived.is_empty() || r.quarantined > 0 {
-                        tracing::info!(arrived = r.arrived.len(), quarantined = r.quarantined, "escalations pulled from the bot platform");
-                    }
-                    arrivals(&app, r.arrived, r.quarantined as i64);
-                    match source.deliver(&store, now).await {
-                        Ok(sent) => {
-                            for id in sent {
-                                if let Ok(Some(h)) = store.outbox_handoff(&id).await {
-                                    drafts_changed(&app, &h);
-                                }
-                            }
-                            Ok(())
-                        }
-                        Err(e) => Err(e),
-                    }
-                }
-                Err(e) => Err(e),
-            };
-            match result {
-                Ok(()) => {
+            // Each stored page is announced at once: a failure on a later page loses no news.
+            let pulled = source
+                .pull_with(&store, |arrived, quarantined| arrivals(&app, arrived.to_vec(), quarantined as i64))
+                .await;
+            // Pulling and delivering fail separately: a refused reply does not slow the queue.
+            let mut problem = None;
+            match pulled {
+                Ok(_) => {
                     status.last_ok_ms = Some(now);
-                    status.last_error = None;
                     wait = base;
                 }
                 Err(e) => {
-                    tracing::warn!(error = %e, "the HTTP bot source failed; trying again later");
-                    status.last_error = Some(e.to_string());
-                    status.last_error_ms = Some(now);
+                    tracing::warn!(error = %e, "pulling from the bot platform failed; trying again later");
+                    problem = Some(e.to_string());
                     wait = (wait * 2).min(std::time::Duration::from_secs(300));
                 }
             }
-            if let Err(e) = store.set_meta(SourceStatus::META_KEY, &serde_json::to_string(&status).expect("json")).await {
-                tracing::warn!(error = %e, "could not record the source status");
+            match source.deliver(&store, &desk_core::people::now_ms).await {
+                Ok(r) => {
+                    for id in &r.sent {
+                        if let Ok(Some(h)) = store.outbox_handoff(id).await {
+                            drafts_changed(&app, &h);
+                        }
+                    }
+                    if let (None, Some((_, e))) = (&problem, r.refused.first()) {
+                        let what = match r.refused.len() {
+                            1 => "1 reply is not delivered".to_owned(),
+                            n => format!("{n} replies are not delivered"),
+                        };
+                        problem = Some(format!("{what}: {e}"));
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "sending replies to the bot platform failed; trying again later");
+                    problem.get_or_insert_with(|| format!("replies not delivered: {e}"));
+                }
             }
+            status.last_error_ms = problem.as_ref().map(|_| desk_core::people::now_ms());
+            status.last_error = problem;
+            save(&status).await;
             tokio::time::sleep(wait).await;
         }
     });

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use common::*;
 use desk_core::drafts::service::{DraftDecision, DraftSetup};
 use desk_core::people::DEMO_PASSWORD;
-use desk_core::sources::http::{HttpSource, SourceError};
+use desk_core::sources::http::{cursor_key, HttpSource, SourceError};
 use desk_core::Store;
 use serde_json::{json, Value};
 
@@ -126,7 +126,7 @@ async fn pulls_every_page_quarantines_the_malformed_and_rereads_nothing() {
     assert_eq!(r.quarantined, 1);
     assert_eq!(store.handoff_count().await.unwrap(), 8);
     assert_eq!(store.quarantine_count().await.unwrap(), 1, "quarantined with its reasons, not dropped");
-    assert_eq!(store.meta("source.http.cursor").await.unwrap().as_deref(), Some("9"));
+    assert_eq!(store.meta(&cursor_key(&url)).await.unwrap().as_deref(), Some("9"));
 
     // The next poll goes on from the cursor: nothing new.
     let r = src.pull(&store).await.unwrap();
@@ -137,7 +137,7 @@ async fn pulls_every_page_quarantines_the_malformed_and_rereads_nothing() {
     assert_eq!(r.arrived, vec!["hf_http_009".to_owned(), "hf_http_010".to_owned()]);
 
     // A crash before the cursor was saved re-reads pages: stored once, counted as unchanged.
-    store.set_meta("source.http.cursor", "4").await.unwrap();
+    store.set_meta(&cursor_key(&url), "4").await.unwrap();
     let r = src.pull(&store).await.unwrap();
     assert!(r.arrived.is_empty(), "{r:?}");
     assert_eq!(r.unchanged, 6);
@@ -157,7 +157,7 @@ async fn server_errors_are_retried_bad_credentials_are_not() {
 
     // A wrong token: a clear error, asked once, nothing stored.
     let before = p.lock().unwrap().requests;
-    store.set_meta("source.http.cursor", "0").await.unwrap();
+    store.set_meta(&cursor_key(&url), "0").await.unwrap();
     let err = source(&url, Some("wrong")).pull(&store).await.unwrap_err();
     assert!(matches!(err, SourceError::Unauthorized(401)), "{err:?}");
     assert!(!err.transient());
@@ -198,14 +198,14 @@ async fn approved_replies_go_back_through_the_platform_once_per_id() {
 
     // The demo channel leaves it alone; the platform gets it.
     assert!(store.deliver_outbox(T0 + 2_000).await.unwrap().is_empty());
-    let sent = src.deliver(&store, T0 + 2_000).await.unwrap();
-    assert_eq!(sent.len(), 1);
+    let sent = src.deliver(&store, &|| T0 + 2_000).await.unwrap();
+    assert_eq!(sent.sent.len(), 1);
     assert!(store.outbox_of("hf_http_000").await.unwrap()[0].sent);
-    assert!(src.deliver(&store, T0 + 3_000).await.unwrap().is_empty(), "sent once");
+    assert!(src.deliver(&store, &|| T0 + 3_000).await.unwrap().sent.is_empty(), "sent once");
 
     // A crash before it was marked sent sends it again: the platform sees the same key.
     sqlx::query("UPDATE outbox SET state = 'pending'").execute(store.pool()).await.unwrap();
-    src.deliver(&store, T0 + 4_000).await.unwrap();
+    src.deliver(&store, &|| T0 + 4_000).await.unwrap();
     let p = p.lock().unwrap();
     assert_eq!(p.received.len(), 1, "one reply, deduplicated by its Idempotency-Key");
     let (body, times) = p.received.values().next().unwrap();
@@ -213,4 +213,55 @@ async fn approved_replies_go_back_through_the_platform_once_per_id() {
     assert_eq!(body["text"], json!(d.text));
     assert_eq!(body["conversation"], json!("conv:0"), "the conversation id, percent-encoded in the path and decoded by the platform");
     assert_eq!(body["author"], json!("Ana Agent"));
+}
+
+#[tokio::test]
+async fn a_page_with_items_and_no_cursor_is_refused_before_anything_is_stored() {
+    async fn no_cursor() -> Response {
+        json_response(json!({ "items": [valid_doc()], "next_cursor": null }))
+    }
+    let app = axum::Router::new().route("/v1/handoffs", axum::routing::get(no_cursor));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let (_d, store) = store().await;
+    let err = source(&url, None).pull(&store).await.unwrap_err();
+    assert!(matches!(err, SourceError::Malformed(_)), "{err:?}");
+    assert_eq!(store.handoff_count().await.unwrap(), 0, "nothing stored, so nothing is read twice");
+}
+
+#[tokio::test]
+async fn a_reply_the_platform_refuses_stays_pending_and_the_others_still_go() {
+    async fn refuse_first(State(p): State<Shared>, Path(conversation): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+        if conversation == "conv:0" {
+            return StatusCode::NOT_FOUND.into_response();
+        }
+        message(State(p), headers, Path(conversation), body).await
+    }
+    let p: Shared = Arc::new(Mutex::new(Platform { items: items(2), ..Default::default() }));
+    let app = axum::Router::new()
+        .route("/v1/handoffs", axum::routing::get(handoffs))
+        .route("/v1/conversations/{id}/messages", axum::routing::post(refuse_first))
+        .with_state(p.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let (dir, store) = store().await;
+    store.seed_demo_users().await.unwrap();
+    let kb = dir.path().join("kb");
+    desk_core::drafts::kb::install_starter(&kb).unwrap();
+    store.kb_reindex(&kb).await.unwrap();
+    let src = source(&url, None);
+    src.pull(&store).await.unwrap();
+    let ana = store.sign_in("ana", DEMO_PASSWORD, T0).await.unwrap();
+    for id in ["hf_http_000", "hf_http_001"] {
+        let d = store.draft_for(&DraftSetup::default(), id, T0, &|_: &str| {}).await.unwrap().unwrap();
+        store.decide_draft(&ana, &d.id, DraftDecision::Approve, T0 + 1_000).await.unwrap();
+    }
+    let r = src.deliver(&store, &|| T0 + 2_000).await.unwrap();
+    assert_eq!(r.sent.len(), 1, "{r:?}");
+    assert_eq!(r.refused.len(), 1);
+    assert!(matches!(r.refused[0].1, SourceError::Rejected(404)));
+    assert!(!store.outbox_of("hf_http_000").await.unwrap()[0].sent, "refused: still pending");
+    assert!(store.outbox_of("hf_http_001").await.unwrap()[0].sent, "the next reply went");
 }

@@ -91,6 +91,26 @@ fn source_pull_says_what_is_missing_or_unreachable() {
     assert_eq!(not_http.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&not_http.stderr).contains("must be an http(s) URL"));
 
+    let creds = run(Some("https://bot:hunter2@bots.example.com/v1"));
+    assert_eq!(creds.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&creds.stderr);
+    assert!(err.contains("carries credentials") && !err.contains("hunter2"), "{err}");
+
+    // With a token in the keyring, plain http is refused unless it stays on this machine.
+    let mut set = Command::new(harness::app_binary())
+        .args(["source", "set-token"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(set.stdin.as_mut().unwrap(), b"tok-123").unwrap();
+    assert!(set.wait().unwrap().success(), "the token is stored in the keyring");
+    let cleartext = run(Some("http://bots.example.com/v1"));
+    assert_eq!(cleartext.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&cleartext.stderr).contains("unencrypted"));
+    let cleared = Command::new(harness::app_binary()).args(["source", "clear-token"]).output().unwrap();
+    assert!(cleared.status.success());
+
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let closed = run(Some(&format!("http://127.0.0.1:{port}/v1")));
     assert_eq!(closed.status.code(), Some(2));

@@ -101,6 +101,7 @@ async fn approve(app: &App, store: &desk_core::Store, id: &str, draft: &desk_cor
     // transcript as sent.
     app.client.find(Locator::Css("[data-testid=conversation-summary]")).await.unwrap().click().await.unwrap();
     app.keys("a").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
     if app.exists("[data-testid=draft-confirm]").await {
         app.keys("a").await;
     }

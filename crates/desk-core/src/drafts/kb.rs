@@ -106,6 +106,10 @@ fn parse(rel: &str, text: &str) -> Article {
     Article { keywords, id, path: rel.to_owned(), title, intent, body: body.to_owned(), sha: hex::encode(Sha256::digest(text.as_bytes())) }
 }
 
+/// How passages are cut (2: paragraphs kept apart). Bump it when [`passages`] changes.
+const INDEX_FORMAT: &str = "2";
+const INDEX_FORMAT_KEY: &str = "kb.index_format";
+
 /// Passages: the text under each heading, paragraphs separated by a blank line, at most ~700
 /// characters each.
 fn passages(a: &Article) -> Vec<(String, String)> {
@@ -194,7 +198,9 @@ impl Store {
         let current: Vec<(String, String)> = sqlx::query_as("SELECT id, sha256 FROM kb_articles ORDER BY id").fetch_all(self.pool()).await?;
         let mut wanted: Vec<(String, String)> = articles.iter().map(|a| (a.id.clone(), a.sha.clone())).collect();
         wanted.sort();
-        let changed = current != wanted;
+        // A new way of cutting passages rebuilds the index even when no file changed.
+        let format_changed = self.meta(INDEX_FORMAT_KEY).await?.as_deref() != Some(INDEX_FORMAT);
+        let changed = current != wanted || format_changed;
         if changed {
             let mut tx = self.begin_write().await?;
             sqlx::query("DELETE FROM kb_fts").execute(&mut *tx).await?;
@@ -234,6 +240,7 @@ impl Store {
                 }
             }
             tx.commit().await?;
+            self.set_meta(INDEX_FORMAT_KEY, INDEX_FORMAT).await?;
         }
         let (n_articles, n_passages): (i64, i64) =
             sqlx::query_as("SELECT (SELECT COUNT(*) FROM kb_articles), (SELECT COUNT(*) FROM kb_passages)").fetch_one(self.pool()).await?;

@@ -13,8 +13,14 @@
 //!   least once (a crash before it is marked sent sends it again) and the platform deduplicates
 //!   by the key.
 //!
+//! `next_cursor` is the position after the page's last item; it is `null` only on a page with no
+//! items (a page with items and no cursor is refused before anything is stored, so nothing is
+//! read twice). The cursor is kept per platform URL.
+//!
 //! Transient failures (connection, timeout, 429, 5xx) are retried with backoff inside one call;
-//! the caller polls again later. 401/403 and other 4xx are reported as they are, not retried.
+//! the caller polls again later. 401/403 and other 4xx are reported as they are, not retried. A
+//! reply the platform refuses for good (4xx) is left pending with the reason logged, and the
+//! replies after it still go.
 
 use std::time::Duration;
 
@@ -29,15 +35,20 @@ use crate::Store;
 /// The `source` the store records for handoffs that came this way.
 pub const SOURCE: &str = "http";
 const CURSOR_KEY: &str = "source.http.cursor";
+
+/// The cursor's key for one platform (a different URL starts from the beginning).
+pub fn cursor_key(base_url: &str) -> String {
+    format!("{CURSOR_KEY}:{}", base_url.trim_end_matches('/'))
+}
 /// Pages read in one pull at most (the next poll goes on from the saved cursor).
 const MAX_PAGES: usize = 50;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
-    #[error("the bot platform refused the credentials ({0}): store a valid token with `handoff-desk source set-token`")]
+    #[error("the bot platform refused the credentials ({0}): store a valid token with `handoff-desk source set-token`, then restart the desk")]
     Unauthorized(u16),
-    #[error("the bot platform rejected the request ({0}): {1}")]
-    Rejected(u16, String),
+    #[error("the bot platform rejected the request ({0})")]
+    Rejected(u16),
     #[error("the bot platform failed ({0})")]
     Server(u16),
     #[error("cannot reach the bot platform: {0}")]
@@ -59,6 +70,14 @@ impl From<sqlx::Error> for SourceError {
     fn from(e: sqlx::Error) -> Self {
         SourceError::Store(e.into())
     }
+}
+
+/// What a round of delivery did.
+#[derive(Debug, Default)]
+pub struct DeliveryReport {
+    pub sent: Vec<String>,
+    /// Replies the platform refused for good this round (they stay pending), with the reason.
+    pub refused: Vec<(String, SourceError)>,
 }
 
 /// What one pull stored.
@@ -122,7 +141,8 @@ impl HttpSource {
                     match status {
                         401 | 403 => SourceError::Unauthorized(status),
                         429 | 500..=599 => SourceError::Server(status),
-                        _ => SourceError::Rejected(status, r.text().await.unwrap_or_default().chars().take(200).collect()),
+                        // Not the body: the platform may echo customer text back, and errors reach the logs.
+                        _ => SourceError::Rejected(status),
                     }
                 }
                 Err(e) => SourceError::Unreachable(e.without_url().to_string()),
@@ -139,8 +159,15 @@ impl HttpSource {
 
     /// Pulls every page after the saved cursor and stores what it holds.
     pub async fn pull(&self, store: &Store) -> Result<PullReport, SourceError> {
+        self.pull_with(store, |_, _| {}).await
+    }
+
+    /// As [`Self::pull`], telling `on_page` what each stored page brought (new or revised ids,
+    /// quarantined count) as soon as it is stored, so a failure on a later page loses no news.
+    pub async fn pull_with(&self, store: &Store, mut on_page: impl FnMut(&[String], usize)) -> Result<PullReport, SourceError> {
         let mut report = PullReport::default();
-        let mut cursor = store.meta(CURSOR_KEY).await?;
+        let key = cursor_key(&self.base);
+        let mut cursor = store.meta(&key).await?;
         while report.pages < MAX_PAGES {
             let url = format!("{}/handoffs", self.base);
             let limit = self.page_limit.to_string();
@@ -155,33 +182,40 @@ impl HttpSource {
                 })
                 .await?;
             let page: Page = resp.json().await.map_err(|e| SourceError::Malformed(e.without_url().to_string()))?;
+            if !page.items.is_empty() && page.next_cursor.is_none() {
+                return Err(SourceError::Malformed("a page with items has no next_cursor".into()));
+            }
             report.pages += 1;
-            let n = page.items.len();
-            for item in page.items {
-                let raw = serde_json::to_vec(&item).expect("json");
+            let (mut arrived, mut quarantined) = (vec![], 0);
+            for item in &page.items {
+                let raw = serde_json::to_vec(item).expect("json");
                 match store.ingest(&raw, SOURCE).await? {
-                    Outcome::Accepted { handoff_id, .. } | Outcome::Updated { handoff_id, .. } => report.arrived.push(handoff_id),
+                    Outcome::Accepted { handoff_id, .. } | Outcome::Updated { handoff_id, .. } => arrived.push(handoff_id),
                     Outcome::Unchanged { .. } => report.unchanged += 1,
-                    Outcome::Quarantined { .. } => report.quarantined += 1,
+                    Outcome::Quarantined { .. } => quarantined += 1,
                 }
             }
+            on_page(&arrived, quarantined);
+            report.arrived.extend(arrived);
+            report.quarantined += quarantined;
             match page.next_cursor {
                 Some(next) if Some(&next) != cursor.as_ref() => {
-                    store.set_meta(CURSOR_KEY, &next).await?;
+                    store.set_meta(&key, &next).await?;
                     cursor = Some(next);
                 }
                 _ => break,
             }
-            if n == 0 {
+            if page.items.is_empty() {
                 break;
             }
         }
         Ok(report)
     }
 
-    /// Sends the pending replies of escalations that came from this source. Returns the ids
-    /// delivered now; the first failure stops the round (it is tried again on the next one).
-    pub async fn deliver(&self, store: &Store, now: i64) -> Result<Vec<String>, SourceError> {
+    /// Sends the pending replies of escalations that came from this source, each stamped with
+    /// `clock()` when the platform took it. A reply the platform refuses for good is reported and
+    /// skipped (it stays pending); a transient failure stops the round (tried again next time).
+    pub async fn deliver(&self, store: &Store, clock: &(dyn Fn() -> i64 + Send + Sync)) -> Result<DeliveryReport, SourceError> {
         let pending: Vec<(String, String, String, String, String)> = sqlx::query_as(
             "SELECT o.id, h.handoff_id, h.conversation_id, o.text, u.display_name FROM outbox o \
              JOIN handoffs h ON h.seq = o.handoff_seq JOIN users u ON u.id = o.author \
@@ -190,20 +224,29 @@ impl HttpSource {
         .bind(SOURCE)
         .fetch_all(store.pool())
         .await?;
-        let mut sent = vec![];
+        let mut report = DeliveryReport::default();
         for (id, handoff_id, conversation_id, text, author) in pending {
             sqlx::query("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?").bind(&id).execute(store.pool()).await?;
             let url = format!("{}/conversations/{}/messages", self.base, urlencode(&conversation_id));
             let body = json!({ "id": id, "handoff_id": handoff_id, "text": text, "author": author });
-            self.send(|| self.authorized(self.client.post(&url).header("Idempotency-Key", &id).json(&body))).await?;
+            match self.send(|| self.authorized(self.client.post(&url).header("Idempotency-Key", &id).json(&body))).await {
+                Ok(_) => {}
+                Err(e @ SourceError::Rejected(_)) => {
+                    tracing::warn!(outbox_id = %id, error = %e, "the bot platform refused a reply; it stays pending");
+                    report.refused.push((id, e));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            }
+            let now = clock();
             let _guard = store.write_lock().await;
             let mut tx = store.begin_write().await?;
             sqlx::query("UPDATE outbox SET state = 'sent', sent_at_ms = ? WHERE id = ? AND state = 'pending'").bind(now).bind(&id).execute(&mut *tx).await?;
             audit::append(&mut tx, now, "system", "reply.sent", &id, &json!({ "channel": SOURCE })).await?;
             tx.commit().await?;
-            sent.push(id);
+            report.sent.push(id);
         }
-        Ok(sent)
+        Ok(report)
     }
 }
 
