@@ -62,8 +62,12 @@ pub fn run(args: &[String]) -> Option<i32> {
     }
 }
 
-fn import(files: &[String]) -> i32 {
-    let config = Config::from_env();
+/// Runs `f` on the desk's database in a small runtime; exit 2 when it cannot be opened.
+fn with_store<F, Fut>(config: &Config, f: F) -> i32
+where
+    F: FnOnce(Store) -> Fut,
+    Fut: std::future::Future<Output = i32>,
+{
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -72,13 +76,20 @@ fn import(files: &[String]) -> i32 {
         }
     };
     runtime.block_on(async {
-        let store = match Store::open(&config.database_path()).await {
-            Ok(s) => s,
+        match Store::open(&config.database_path()).await {
+            Ok(store) => f(store).await,
             Err(e) => {
                 eprintln!("error: cannot open {}: {e}", config.database_path().display());
-                return 2;
+                2
             }
-        };
+        }
+    })
+}
+
+fn import(files: &[String]) -> i32 {
+    let config = Config::from_env();
+    let db = config.database_path();
+    with_store(&config, |store| async move {
         let mut code = 0;
         for file in files {
             let bytes = match std::fs::read(file) {
@@ -110,22 +121,14 @@ fn import(files: &[String]) -> i32 {
                 code = 3;
             }
         }
-        println!("database: {}", config.database_path().display());
+        println!("database: {}", db.display());
         code
     })
 }
 
 fn audit(export_to: Option<&str>) -> i32 {
     let config = Config::from_env();
-    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return 2 };
-    runtime.block_on(async {
-        let store = match Store::open(&config.database_path()).await {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("error: cannot open {}: {e}", config.database_path().display());
-                return 2;
-            }
-        };
+    with_store(&config, |store| async move {
         if let Some(path) = export_to {
             let file = match std::fs::File::create(path) {
                 Ok(f) => f,
@@ -206,15 +209,7 @@ fn pull() -> i32 {
             return 2;
         }
     };
-    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return 2 };
-    runtime.block_on(async {
-        let store = match Store::open(&config.database_path()).await {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("error: cannot open {}: {e}", config.database_path().display());
-                return 2;
-            }
-        };
+    with_store(&config, |store| async move {
         match source.pull(&store).await {
             Ok(r) => {
                 println!(

@@ -104,6 +104,16 @@ async fn store() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
+/// A store with the demo users and the starter knowledge base (for drafting and approving).
+async fn desk_store() -> (tempfile::TempDir, Store) {
+    let (dir, store) = store().await;
+    store.seed_demo_users().await.unwrap();
+    let kb = dir.path().join("kb");
+    desk_core::drafts::kb::install_starter(&kb).unwrap();
+    store.kb_reindex(&kb).await.unwrap();
+    (dir, store)
+}
+
 fn source(url: &str, token: Option<&str>) -> HttpSource {
     let mut s = HttpSource::new(url, token.map(str::to_owned), Duration::from_secs(5));
     s.page_limit = 4;
@@ -184,11 +194,7 @@ async fn an_unreachable_platform_is_a_clear_transient_error() {
 async fn approved_replies_go_back_through_the_platform_once_per_id() {
     let p: Shared = Arc::new(Mutex::new(Platform { items: items(1), ..Default::default() }));
     let url = platform(p.clone()).await;
-    let (dir, store) = store().await;
-    store.seed_demo_users().await.unwrap();
-    let kb = dir.path().join("kb");
-    desk_core::drafts::kb::install_starter(&kb).unwrap();
-    store.kb_reindex(&kb).await.unwrap();
+    let (_dir, store) = desk_store().await;
     let src = source(&url, None);
     src.pull(&store).await.unwrap();
 
@@ -246,11 +252,7 @@ async fn a_reply_the_platform_refuses_stays_pending_and_the_others_still_go() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/v1", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let (dir, store) = store().await;
-    store.seed_demo_users().await.unwrap();
-    let kb = dir.path().join("kb");
-    desk_core::drafts::kb::install_starter(&kb).unwrap();
-    store.kb_reindex(&kb).await.unwrap();
+    let (_dir, store) = desk_store().await;
     let src = source(&url, None);
     src.pull(&store).await.unwrap();
     let ana = store.sign_in("ana", DEMO_PASSWORD, T0).await.unwrap();

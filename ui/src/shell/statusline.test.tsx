@@ -1,21 +1,10 @@
 import { render, screen } from "@testing-library/react";
 import { describe, expect, test } from "vitest";
 import type { AppStatus } from "../bindings";
+import { appStatus } from "../test/fixtures";
 import { StatusLine } from "./StatusLine";
 
-const base: AppStatus = {
-  version: "0.1.0",
-  database_path: "/tmp/desk.sqlite3",
-  log_dir: "/tmp/logs",
-  demo_source: false,
-  bands: { medium: 0.6, high: 0.85 },
-  sla: { urgent_secs: 120, high_secs: 600, normal_secs: 1800, low_secs: 7200 },
-  needs_first_admin: false,
-  demo_accounts: [],
-  demo_password: null,
-  password_min: 8,
-  http_source: null,
-};
+const base: AppStatus = appStatus({ demo_password: null, demo_accounts: [] });
 
 const line = (status: AppStatus) => render(<StatusLine status={status} lastEventAt={null} fetching={false} offline={false} />);
 

@@ -18,7 +18,7 @@ import type {
   UserSummary,
 } from "../bindings";
 import { GateSim, type SimActor } from "../dev/gates-sim";
-import { DEMO_PASSWORD, USERS, analytics, detail, facets, sessionOf } from "./fixtures";
+import { DEMO_PASSWORD, USERS, analytics, appStatus, detail, facets, sessionOf } from "./fixtures";
 
 export type Call = { cmd: string; args: Record<string, unknown> };
 type Failure = { kind: string; message: string };
@@ -72,19 +72,7 @@ export function installBackend(initialRows: QueueRow[], pageSizeOrOptions?: numb
     failOnce: {},
     details: new Map(),
     stack: start === null ? [] : [USERS[start]!],
-    status: {
-      version: "0.1.0",
-      database_path: "/tmp/desk.sqlite3",
-      log_dir: "/tmp/logs",
-      demo_source: false,
-      bands: { medium: 0.6, high: 0.85 },
-      sla: { urgent_secs: 120, high_secs: 600, normal_secs: 1800, low_secs: 7200 },
-      needs_first_admin: false,
-      demo_accounts: Object.values(USERS).map((u) => ({ username: u.username, display_name: u.display_name, roles: u.roles })),
-      demo_password: DEMO_PASSWORD,
-      password_min: 8,
-      http_source: null,
-    },
+    status: appStatus(),
     ratings: [],
     analytics: analytics(42),
     users: Object.values(USERS).map((u) => ({ id: u.user_id, username: u.username, display_name: u.display_name, roles: u.roles, active: true })),

@@ -1,4 +1,5 @@
 import type {
+  AppStatus,
   Actor,
   Analytics,
   CalibrationBin,
@@ -244,4 +245,22 @@ export function analytics(rated: number): Analytics {
 export function simUser(username: keyof typeof USERS | string, steppedUp = false) {
   const a = USERS[username]!;
   return { ...a, mayApprove: sessionOf(a).permissions.includes("approve_tool_calls"), steppedUp };
+}
+
+/** What `app_status` answers in tests: no demo source, default bands and SLAs, demo accounts. */
+export function appStatus(over: Partial<AppStatus> = {}): AppStatus {
+  return {
+    version: "0.1.0",
+    database_path: "/tmp/desk.sqlite3",
+    log_dir: "/tmp/logs",
+    demo_source: false,
+    bands: { medium: 0.6, high: 0.85 },
+    sla: { urgent_secs: 120, high_secs: 600, normal_secs: 1800, low_secs: 7200 },
+    needs_first_admin: false,
+    demo_accounts: Object.values(USERS).map((u) => ({ username: u.username, display_name: u.display_name, roles: u.roles })),
+    demo_password: DEMO_PASSWORD,
+    password_min: 8,
+    http_source: null,
+    ...over,
+  };
 }

@@ -109,7 +109,8 @@ pub fn request_url(base_url: &str, spec: &ToolSpec, params: &Map<String, Value>)
     url
 }
 
-fn urlencode(s: &str) -> String {
+/// Percent-encodes a URL path segment.
+pub(crate) fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),

@@ -28,6 +28,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::audit;
+use crate::gates::executor::urlencode;
 use crate::ingest::Outcome;
 use crate::store::StoreError;
 use crate::Store;
@@ -248,14 +249,4 @@ impl HttpSource {
         }
         Ok(report)
     }
-}
-
-/// Percent-encodes a path segment.
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
