@@ -98,7 +98,8 @@ pub fn start_http_source(app: AppHandle, state: AppState, source: desk_core::sou
             }
             match source.deliver(&store, &desk_core::people::now_ms).await {
                 Ok(r) => {
-                    for id in &r.sent {
+                    // Sent, or refused with a reason the transcript now shows.
+                    for id in r.sent.iter().chain(r.refused.iter().map(|(id, _)| id)) {
                         if let Ok(Some(h)) = store.outbox_handoff(id).await {
                             drafts_changed(&app, &h);
                         }

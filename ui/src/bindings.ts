@@ -437,7 +437,11 @@ export type RejectReason = "inaccurate" | "wrong_tone" | "missing_information" |
 
 export type DraftDecision = { "kind": "approve" } | { "kind": "edit", text: string, } | { "kind": "reject", reason: RejectReason, note: string | null, own_reply: string | null, };
 
-export type OutboxEntry = { id: string, handoff_id: string, draft_id: string | null, author: string, text: string, sent: boolean, created_at_ms: number, sent_at_ms: number | null, };
+export type OutboxEntry = { id: string, handoff_id: string, draft_id: string | null, author: string, text: string, sent: boolean, created_at_ms: number, sent_at_ms: number | null, 
+/**
+ * Why it has not been delivered yet (it stays pending and is tried again).
+ */
+last_error: string | null, };
 
 export type DraftIntentMetrics = { intent: string, drafts: number, decided: number, approved: number, edited: number, rejected: number, 
 /**

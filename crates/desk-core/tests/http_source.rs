@@ -264,6 +264,9 @@ async fn a_reply_the_platform_refuses_stays_pending_and_the_others_still_go() {
     assert_eq!(r.sent.len(), 1, "{r:?}");
     assert_eq!(r.refused.len(), 1);
     assert!(matches!(r.refused[0].1, SourceError::Rejected(404)));
-    assert!(!store.outbox_of("hf_http_000").await.unwrap()[0].sent, "refused: still pending");
-    assert!(store.outbox_of("hf_http_001").await.unwrap()[0].sent, "the next reply went");
+    let refused = &store.outbox_of("hf_http_000").await.unwrap()[0];
+    assert!(!refused.sent, "refused: still pending");
+    assert_eq!(refused.last_error.as_deref(), Some("the bot platform rejected the request (404)"), "the reason is kept for the transcript");
+    let next = &store.outbox_of("hf_http_001").await.unwrap()[0];
+    assert!(next.sent && next.last_error.is_none(), "the next reply went");
 }

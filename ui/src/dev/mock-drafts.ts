@@ -322,6 +322,7 @@ function decide(draftId: string, dec: DraftDecision, ctx: DraftsMockContext): Dr
       sent: false,
       created_at_ms: Date.now(),
       sent_at_ms: null,
+      last_error: null,
     };
     outbox.push(entry);
     setTimeout(() => {

@@ -226,7 +226,7 @@ export function installDrafts(b: Backend): DraftsBackend {
     }
     d.drafts.set(cur.id, next);
     if (next.sent_text) {
-      d.outbox.push({ id: `ob_${d.outbox.length + 1}`, handoff_id: cur.handoff_id, draft_id: cur.id, author: who, text: next.sent_text, sent: false, created_at_ms: Date.now(), sent_at_ms: null });
+      d.outbox.push({ id: `ob_${d.outbox.length + 1}`, handoff_id: cur.handoff_id, draft_id: cur.id, author: who, text: next.sent_text, sent: false, created_at_ms: Date.now(), sent_at_ms: null, last_error: null });
     }
     return next;
   });

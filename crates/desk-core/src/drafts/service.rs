@@ -123,6 +123,8 @@ pub struct OutboxEntry {
     pub created_at_ms: i64,
     #[ts(type = "number | null")]
     pub sent_at_ms: Option<i64>,
+    /// Why it has not been delivered yet (it stays pending and is tried again).
+    pub last_error: Option<String>,
 }
 
 /// Acceptance and effort per intent.
@@ -507,8 +509,9 @@ impl Store {
 
     /// Replies of an escalation, oldest first.
     pub async fn outbox_of(&self, handoff_id: &str) -> Result<Vec<OutboxEntry>, DraftsError> {
-        let rows: Vec<(String, String, Option<String>, String, String, String, i64, Option<i64>)> = sqlx::query_as(
-            "SELECT o.id, h.handoff_id, o.draft_id, u.display_name, o.text, o.state, o.created_at_ms, o.sent_at_ms FROM outbox o \
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(String, String, Option<String>, String, String, String, i64, Option<i64>, Option<String>)> = sqlx::query_as(
+            "SELECT o.id, h.handoff_id, o.draft_id, u.display_name, o.text, o.state, o.created_at_ms, o.sent_at_ms, o.last_error FROM outbox o \
              JOIN handoffs h ON h.seq = o.handoff_seq JOIN users u ON u.id = o.author WHERE h.handoff_id = ? ORDER BY o.created_at_ms",
         )
         .bind(handoff_id)
@@ -516,7 +519,7 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, handoff_id, draft_id, author, text, state, created_at_ms, sent_at_ms)| OutboxEntry {
+            .map(|(id, handoff_id, draft_id, author, text, state, created_at_ms, sent_at_ms, last_error)| OutboxEntry {
                 id,
                 handoff_id,
                 draft_id,
@@ -525,6 +528,7 @@ impl Store {
                 sent: state == "sent",
                 created_at_ms,
                 sent_at_ms,
+                last_error,
             })
             .collect())
     }

@@ -232,17 +232,25 @@ impl HttpSource {
             let body = json!({ "id": id, "handoff_id": handoff_id, "text": text, "author": author });
             match self.send(|| self.authorized(self.client.post(&url).header("Idempotency-Key", &id).json(&body))).await {
                 Ok(_) => {}
-                Err(e @ SourceError::Rejected(_)) => {
-                    tracing::warn!(outbox_id = %id, error = %e, "the bot platform refused a reply; it stays pending");
-                    report.refused.push((id, e));
-                    continue;
+                Err(e) => {
+                    // Shown on the reply in the transcript until it goes.
+                    sqlx::query("UPDATE outbox SET last_error = ? WHERE id = ?").bind(e.to_string()).bind(&id).execute(store.pool()).await?;
+                    if let SourceError::Rejected(_) = e {
+                        tracing::warn!(outbox_id = %id, error = %e, "the bot platform refused a reply; it stays pending");
+                        report.refused.push((id, e));
+                        continue;
+                    }
+                    return Err(e);
                 }
-                Err(e) => return Err(e),
             }
             let now = clock();
             let _guard = store.write_lock().await;
             let mut tx = store.begin_write().await?;
-            sqlx::query("UPDATE outbox SET state = 'sent', sent_at_ms = ? WHERE id = ? AND state = 'pending'").bind(now).bind(&id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE outbox SET state = 'sent', sent_at_ms = ?, last_error = NULL WHERE id = ? AND state = 'pending'")
+                .bind(now)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
             audit::append(&mut tx, now, "system", "reply.sent", &id, &json!({ "channel": SOURCE })).await?;
             tx.commit().await?;
             report.sent.push(id);

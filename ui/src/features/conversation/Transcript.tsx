@@ -44,7 +44,10 @@ export function Transcript({ turns, customerName, sent = [] }: { turns: Turn[]; 
   );
 }
 
-/** A reply from the desk: "Sending…" until the channel confirms it, then "✓ Sent" and when. */
+/**
+ * A reply from the desk: "Sending…" until the channel confirms it, then "✓ Sent" and when. When
+ * the channel refused it or could not be reached, it says so and why (it is tried again).
+ */
 function SentTurn({ entry: o }: { entry: OutboxEntry }) {
   const at = o.sent_at_ms ?? o.created_at_ms;
   return (
@@ -61,6 +64,10 @@ function SentTurn({ entry: o }: { entry: OutboxEntry }) {
           <span className="turn__status turn__status--sent" data-testid="sent-status">
             ✓ Sent
           </span>
+        ) : o.last_error !== null ? (
+          <span className="turn__status turn__status--failed" data-testid="sent-status" data-state="not-delivered" title={o.last_error}>
+            <span aria-hidden="true">⚠ </span>Not delivered yet, retrying
+          </span>
         ) : (
           <span className="turn__status turn__status--sending" data-testid="sent-status">
             Sending…
@@ -71,6 +78,11 @@ function SentTurn({ entry: o }: { entry: OutboxEntry }) {
         </time>
       </div>
       <div className="turn__text">{o.text}</div>
+      {!o.sent && o.last_error !== null && (
+        <p className="turn__delivery-error small" data-testid="delivery-error">
+          {o.last_error}
+        </p>
+      )}
     </li>
   );
 }

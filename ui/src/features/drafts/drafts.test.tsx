@@ -365,9 +365,30 @@ describe("draft pane", () => {
     expect(b.argsOf("draft_for").length + b2.argsOf("draft_for").length).toBe(3);
   });
 
+  test("a reply the channel refused says so and why, instead of Sending…", async () => {
+    const { d } = setup("ana");
+    d.outbox.push({
+      id: "ob_1",
+      handoff_id: ID,
+      draft_id: "dr_x",
+      author: "Ana Agent",
+      text: "Your refund is on its way.",
+      sent: false,
+      created_at_ms: Date.now() - 60_000,
+      sent_at_ms: null,
+      last_error: "the bot platform rejected the request (404)",
+    });
+    renderApp({ openId: ID });
+    await waitFor(() => expect(sentTurns()).toHaveLength(1));
+    const status = within(sentTurns()[0]!).getByTestId("sent-status");
+    expect(status.dataset.state).toBe("not-delivered");
+    expect(status.textContent).toContain("Not delivered yet");
+    expect(within(sentTurns()[0]!).getByTestId("delivery-error").textContent).toBe("the bot platform rejected the request (404)");
+  });
+
   test("without reply_to_customers: no draft pane, no draft_for, but sent replies still show", async () => {
     const { b, d } = setup("lee");
-    d.outbox.push({ id: "ob_1", handoff_id: ID, draft_id: "dr_x", author: "Ana Agent", text: "Your refund is on its way.", sent: true, created_at_ms: Date.now() - 60_000, sent_at_ms: Date.now() - 50_000 });
+    d.outbox.push({ id: "ob_1", handoff_id: ID, draft_id: "dr_x", author: "Ana Agent", text: "Your refund is on its way.", sent: true, created_at_ms: Date.now() - 60_000, sent_at_ms: Date.now() - 50_000, last_error: null });
     renderApp({ openId: ID });
     await waitFor(() => expect(sentTurns()).toHaveLength(1));
     expect(sentTurns()[0]!.dataset.sent).toBe("true");
