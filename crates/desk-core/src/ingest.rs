@@ -121,6 +121,18 @@ impl Store {
         Ok(outcome)
     }
 
+    /// Validates and stores several raw documents in one transaction (one sync to disk for the
+    /// lot, as an import batch); each is stored or quarantined on its own merits.
+    pub async fn ingest_batch(&self, docs: &[Vec<u8>], source: &str) -> Result<Vec<Outcome>> {
+        let mut tx = self.begin_write().await?;
+        let mut out = Vec::with_capacity(docs.len());
+        for raw in docs {
+            out.push(ingest_in(&mut tx, raw, source, None).await?);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
     /// Stores a document that is already a validated [`Handoff`] (the demo source's path).
     pub async fn ingest_valid(&self, h: &Handoff, source: &str) -> Result<Outcome> {
         let mut tx = self.begin_write().await?;

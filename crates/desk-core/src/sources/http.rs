@@ -188,9 +188,10 @@ impl HttpSource {
             }
             report.pages += 1;
             let (mut arrived, mut quarantined) = (vec![], 0);
-            for item in &page.items {
-                let raw = serde_json::to_vec(item).expect("json");
-                match store.ingest(&raw, SOURCE).await? {
+            // One transaction per page: the page is stored whole or not at all, then the cursor moves.
+            let raws: Vec<Vec<u8>> = page.items.iter().map(|item| serde_json::to_vec(item).expect("json")).collect();
+            for outcome in store.ingest_batch(&raws, SOURCE).await? {
+                match outcome {
                     Outcome::Accepted { handoff_id, .. } | Outcome::Updated { handoff_id, .. } => arrived.push(handoff_id),
                     Outcome::Unchanged { .. } => report.unchanged += 1,
                     Outcome::Quarantined { .. } => quarantined += 1,
