@@ -427,7 +427,11 @@ turn_index: number, engine: string, model: string | null, text: string,
 /**
  * A note to the agent (refusal topic, or nothing relevant in the knowledge base), not a reply.
  */
-is_note: boolean, sources: Array<Passage>, confidence: number, flags: Array<DraftFlag>, state: DraftState, latency_ms: number, 
+is_note: boolean, sources: Array<Passage>, confidence: number, flags: Array<DraftFlag>, 
+/**
+ * The flags that are warnings ([`DraftFlag::is_warning`]): the agent confirms before sending.
+ */
+warnings: Array<DraftFlag>, state: DraftState, latency_ms: number, 
 /**
  * Why the LLM engine failed, when the embedded engine answered instead.
  */

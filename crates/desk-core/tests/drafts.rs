@@ -157,6 +157,7 @@ async fn guardrails_apply_to_real_drafts() {
     let d = store.draft_for(&DraftSetup::default(), "hf_two", T0, &noop).await.unwrap().unwrap();
     assert!(d.flags.contains(&DraftFlag::PromptInjection), "{:?}", d.flags);
     assert!(d.flags.contains(&DraftFlag::PiiMasked), "{:?}", d.flags);
+    assert!(d.warnings.contains(&DraftFlag::PromptInjection) && !d.warnings.contains(&DraftFlag::PiiMasked), "{:?}", d.warnings);
     let stored: Vec<String> = sqlx::query_scalar("SELECT text FROM drafts").fetch_all(store.pool()).await.unwrap();
     assert!(stored.iter().all(|t| !t.contains("4242 4242 4242 4242")));
 }

@@ -191,12 +191,12 @@ function compose(h: Handoff, turn: number, params: URLSearchParams): Omit<DraftV
 
   if (h.intent.name === "account_locked") {
     flags.push("refusal_topic");
-    return { ...base, engine: "embedded", model: null, text: SECURITY_NOTE, is_note: true, sources: [], confidence: 0, flags };
+    return { ...base, engine: "embedded", model: null, text: SECURITY_NOTE, is_note: true, sources: [], confidence: 0, flags, warnings: warningsOf(flags) };
   }
   const plan = PLANS[h.intent.name];
   if (!plan) {
     flags.push("abstained");
-    return { ...base, text: ABSTAIN_NOTE, is_note: true, sources: [], confidence: 0, flags };
+    return { ...base, text: ABSTAIN_NOTE, is_note: true, sources: [], confidence: 0, flags, warnings: warningsOf(flags) };
   }
   const sources: Passage[] = plan.sources.map(([k, coverage]) => ({ ...KB[k]!, coverage, topical: true }));
   let text = `${first ? `Hi ${first},` : "Hello,"}\n\n${fill(plan.opening)}`;
@@ -212,7 +212,13 @@ function compose(h: Handoff, turn: number, params: URLSearchParams): Omit<DraftV
   }
   text += "\n\nIs there anything else I can help you with?";
   const confidence = Math.round(Math.min(0.95, 0.35 + 0.6 * sources[0]!.coverage) * 100) / 100;
-  return { ...base, text, is_note: false, sources, confidence, flags };
+  return { ...base, text, is_note: false, sources, confidence, flags, warnings: warningsOf(flags) };
+}
+
+/** The flags that are warnings, as desk-core's `DraftFlag::is_warning` says (for the stand-in backends). */
+export function warningsOf(flags: DraftFlag[]): DraftFlag[] {
+  const warning: DraftFlag[] = ["prompt_injection", "unverified_action_claim", "unsourced_policy_claim", "refusal_topic"];
+  return flags.filter((f) => warning.includes(f));
 }
 
 function sender(arg: unknown): (index: number, message: string) => void {

@@ -18,6 +18,7 @@ import type {
   Role,
   SessionState,
 } from "../bindings";
+import { warningsOf } from "../dev/mock-drafts";
 import type { Backend } from "./backend";
 import { DEMO_PASSWORD, USERS, sessionOf } from "./fixtures";
 
@@ -43,6 +44,7 @@ export function passage(over: Partial<Passage> = {}): Passage {
 }
 
 export function draftView(handoffId: string, over: Partial<DraftView> = {}): DraftView {
+  const flags = over.flags ?? [];
   return {
     id: `dr_${handoffId}`,
     handoff_id: handoffId,
@@ -62,6 +64,7 @@ export function draftView(handoffId: string, over: Partial<DraftView> = {}): Dra
     reject_reason: null,
     sent_text: null,
     ...over,
+    warnings: warningsOf(flags),
   };
 }
 

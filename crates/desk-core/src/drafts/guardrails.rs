@@ -57,6 +57,14 @@ pub enum DraftFlag {
     FellBack,
 }
 
+impl DraftFlag {
+    /// A warning the agent must look at before sending (a draft with one is not sent by a
+    /// single key); the others are information.
+    pub fn is_warning(self) -> bool {
+        matches!(self, DraftFlag::PromptInjection | DraftFlag::UnverifiedActionClaim | DraftFlag::UnsourcedPolicyClaim | DraftFlag::RefusalTopic)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum PiiKind {

@@ -74,6 +74,8 @@ pub struct DraftView {
     pub sources: Vec<Passage>,
     pub confidence: f64,
     pub flags: Vec<DraftFlag>,
+    /// The flags that are warnings ([`DraftFlag::is_warning`]): the agent confirms before sending.
+    pub warnings: Vec<DraftFlag>,
     pub state: DraftState,
     #[ts(type = "number")]
     pub latency_ms: i64,
@@ -217,6 +219,7 @@ const SELECT_DRAFT: &str = "SELECT d.id, h.handoff_id, d.turn_index, d.engine, d
 
 impl DraftRow {
     fn view(self) -> DraftView {
+        let flags: Vec<DraftFlag> = serde_json::from_str(&self.flags).unwrap_or_default();
         DraftView {
             id: self.id,
             handoff_id: self.handoff_id,
@@ -227,7 +230,8 @@ impl DraftRow {
             is_note: self.kind == "note",
             sources: serde_json::from_str(&self.sources).unwrap_or_default(),
             confidence: self.confidence,
-            flags: serde_json::from_str(&self.flags).unwrap_or_default(),
+            warnings: flags.iter().copied().filter(|f| f.is_warning()).collect(),
+            flags,
             state: DraftState::parse(&self.state),
             latency_ms: self.latency_ms,
             engine_error: self.engine_error,

@@ -7,7 +7,6 @@ import { toIpcError } from "../../ipc";
 import { useAppStatus } from "../queue/hooks";
 import { draftKeys, useDecideDraft, useDraftFor, useDraftsOf, useDraftStream } from "./hooks";
 import {
-  FLAG_IS_WARNING,
   FLAG_TEXT,
   REJECT_REASONS,
   REJECT_REASON_LABEL,
@@ -188,9 +187,9 @@ function DraftCard({
       },
     );
   };
-  // A draft carrying a guardrail warning is not sent by one key: the first `a` (or click)
-  // asks, the second sends; Esc steps back. Information flags (masked PII, fallback) do not ask.
-  const warnings = draft.flags.filter((f) => FLAG_IS_WARNING[f]).length;
+  // A draft carrying a guardrail warning (desk-core says which flags are warnings) is not sent
+  // by one key: the first `a` (or click) asks, the second sends; Esc steps back.
+  const warnings = draft.warnings.length;
   const approve = () => {
     if (!mayApprove) return;
     if (warnings > 0 && mode !== "confirm") {
@@ -355,8 +354,8 @@ function Flags({ draft }: { draft: DraftView }) {
   return (
     <ul className="draft__flags" aria-label="Warnings">
       {draft.flags.map((f) => (
-        <li key={f} className={`draft__flag${FLAG_IS_WARNING[f] ? " draft__flag--warn" : ""}`} data-testid="draft-flag" data-flag={f}>
-          <FlagIcon warning={FLAG_IS_WARNING[f]} />
+        <li key={f} className={`draft__flag${draft.warnings.includes(f) ? " draft__flag--warn" : ""}`} data-testid="draft-flag" data-flag={f}>
+          <FlagIcon warning={draft.warnings.includes(f)} />
           <span>
             {FLAG_TEXT[f]}
             {f === "fell_back" && draft.engine_error && (

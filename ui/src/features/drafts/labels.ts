@@ -12,17 +12,6 @@ export const FLAG_TEXT: Record<DraftFlag, string> = {
   fell_back: "The LLM engine failed, so the built-in engine wrote this draft",
 };
 
-/** Flags that are warnings (amber) rather than information (grey). */
-export const FLAG_IS_WARNING: Record<DraftFlag, boolean> = {
-  prompt_injection: true,
-  unverified_action_claim: true,
-  unsourced_policy_claim: true,
-  refusal_topic: true,
-  pii_masked: false,
-  abstained: false,
-  fell_back: false,
-};
-
 export const REJECT_REASONS: readonly RejectReason[] = [
   "inaccurate",
   "wrong_tone",
