@@ -2,6 +2,7 @@ import { useId, useState } from "react";
 import type { AppStatus } from "../bindings";
 import { toIpcError } from "../ipc";
 import { useCreateFirstAdmin } from "./hooks";
+import { GateFoot } from "./SignInScreen";
 
 /** A new, real database has no users: the first person creates the admin account. */
 export function FirstAdminScreen({ status }: { status: AppStatus | undefined }) {
@@ -82,11 +83,7 @@ export function FirstAdminScreen({ status }: { status: AppStatus | undefined }) 
           </button>
         </form>
       </main>
-      {status && (
-        <p className="gate__foot muted small">
-          v{status.version} · <span className="mono">{status.database_path}</span>
-        </p>
-      )}
+      <GateFoot status={status} />
     </div>
   );
 }

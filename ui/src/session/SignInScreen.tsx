@@ -12,11 +12,17 @@ export function SignInScreen({ status }: { status: AppStatus | undefined }) {
         </h2>
         <SignInForm switchUser={false} demoAccounts={status?.demo_accounts ?? []} demoPassword={status?.demo_password ?? null} />
       </main>
-      {status && (
-        <p className="gate__foot muted small">
-          v{status.version} · <span className="mono">{status.database_path}</span>
-        </p>
-      )}
+      <GateFoot status={status} />
     </div>
+  );
+}
+
+/** Under the sign-in and first-admin cards: the version and which database this desk opened. */
+export function GateFoot({ status }: { status: AppStatus | undefined }) {
+  if (!status) return null;
+  return (
+    <p className="gate__foot muted small">
+      v{status.version} · <span className="mono">{status.database_path}</span>
+    </p>
   );
 }

@@ -484,7 +484,7 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         for id in &pending {
-            sqlx::query("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?").bind(id).execute(self.pool()).await?;
+            self.outbox_attempt(id).await?;
             // The channel: receiving the same id twice changes nothing but its delivery count.
             sqlx::query(
                 "INSERT INTO demo_channel_received (outbox_id, received_at_ms) VALUES (?, ?) \
@@ -494,13 +494,30 @@ impl Store {
             .bind(now)
             .execute(self.pool())
             .await?;
-            let _guard = self.write_lock().await;
-            let mut tx = self.begin_write().await?;
-            sqlx::query("UPDATE outbox SET state = 'sent', sent_at_ms = ? WHERE id = ? AND state = 'pending'").bind(now).bind(id).execute(&mut *tx).await?;
-            audit::append(&mut tx, now, "system", "reply.sent", id, &json!({ "channel": "demo" })).await?;
-            tx.commit().await?;
+            self.outbox_sent(id, now, "demo").await?;
         }
         Ok(pending)
+    }
+
+    /// Counts a delivery attempt of an outbox entry (before it is handed to its channel).
+    pub(crate) async fn outbox_attempt(&self, id: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?").bind(id).execute(self.pool()).await?;
+        Ok(())
+    }
+
+    /// Records that `channel` took an outbox entry: sent, its last error cleared, and the
+    /// `reply.sent` audit event, in one transaction.
+    pub(crate) async fn outbox_sent(&self, id: &str, now: i64, channel: &str) -> Result<(), StoreError> {
+        let _guard = self.write_lock().await;
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE outbox SET state = 'sent', sent_at_ms = ?, last_error = NULL WHERE id = ? AND state = 'pending'")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        audit::append(&mut tx, now, "system", "reply.sent", id, &json!({ "channel": channel })).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The escalation an outbox entry belongs to.

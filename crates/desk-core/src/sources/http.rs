@@ -27,7 +27,6 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::audit;
 use crate::gates::executor::urlencode;
 use crate::ingest::Outcome;
 use crate::store::StoreError;
@@ -228,7 +227,7 @@ impl HttpSource {
         .await?;
         let mut report = DeliveryReport::default();
         for (id, handoff_id, conversation_id, text, author) in pending {
-            sqlx::query("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?").bind(&id).execute(store.pool()).await?;
+            store.outbox_attempt(&id).await?;
             let url = format!("{}/conversations/{}/messages", self.base, urlencode(&conversation_id));
             let body = json!({ "id": id, "handoff_id": handoff_id, "text": text, "author": author });
             match self.send(|| self.authorized(self.client.post(&url).header("Idempotency-Key", &id).json(&body))).await {
@@ -244,16 +243,7 @@ impl HttpSource {
                     return Err(e);
                 }
             }
-            let now = clock();
-            let _guard = store.write_lock().await;
-            let mut tx = store.begin_write().await?;
-            sqlx::query("UPDATE outbox SET state = 'sent', sent_at_ms = ?, last_error = NULL WHERE id = ? AND state = 'pending'")
-                .bind(now)
-                .bind(&id)
-                .execute(&mut *tx)
-                .await?;
-            audit::append(&mut tx, now, "system", "reply.sent", &id, &json!({ "channel": SOURCE })).await?;
-            tx.commit().await?;
+            store.outbox_sent(&id, clock(), SOURCE).await?;
             report.sent.push(id);
         }
         Ok(report)
