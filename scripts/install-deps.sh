@@ -9,7 +9,10 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 BUILD_PKGS="build-essential pkg-config curl file libwebkit2gtk-4.1-dev libssl-dev libdbus-1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev"
 RUN_PKGS="xvfb xauth x11-utils xdotool imagemagick webkit2gtk-driver dbus-x11 gnome-keyring libsecret-tools keyutils fonts-dejavu-core sqlite3"
+# The tests also run every store against a real PostgreSQL server (scripts/with-postgres.sh).
+TEST_PKGS="postgresql"
 PKGS="$BUILD_PKGS $RUN_PKGS"
+if [ "${1:-}" = "--test" ]; then PKGS="$PKGS $TEST_PKGS"; fi
 
 missing=""
 for p in $PKGS; do

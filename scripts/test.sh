@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # THE test command: installs what is missing, then runs every test: the Rust core and shell
-# (unit, store, validation, bindings drift), the UI (Vitest), and the end-to-end tests that drive
+# (unit, store, validation, bindings drift), the store suite on SQLite and on a real PostgreSQL
+# server it starts (scripts/with-postgres.sh), the UI (Vitest), and the end-to-end tests that drive
 # the real app window under Xvfb through tauri-driver + WebKitWebDriver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +22,8 @@ step "UI: type-check and build ui/dist"
 step "build the app (debug, serving ui/dist)"
 cargo build -p handoff-desk --features custom-protocol
 
-step "Rust tests: core, shell, bindings drift, and the real window (Xvfb + tauri-driver)"
-bash scripts/with-display.sh cargo test --workspace --features handoff-desk/custom-protocol --no-fail-fast -- --test-threads=1
+step "Rust tests: core, both stores (SQLite and a real PostgreSQL server), shell, bindings drift, and the real window (Xvfb + tauri-driver)"
+bash scripts/with-display.sh bash scripts/with-postgres.sh \
+  cargo test --workspace --features handoff-desk/custom-protocol --no-fail-fast -- --test-threads=1
 
 step "all tests passed in $(( $(date +%s) - start ))s"

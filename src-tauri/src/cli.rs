@@ -138,7 +138,7 @@ fn audit(export_to: Option<&str>) -> i32 {
                 }
             };
             let mut w = std::io::BufWriter::new(file);
-            return match store.audit_export(&mut w).await {
+            return match desk_core::audit::export(&store, &mut w).await {
                 Ok(n) => {
                     println!("{path}: {n} audit events");
                     0
@@ -149,7 +149,7 @@ fn audit(export_to: Option<&str>) -> i32 {
                 }
             };
         }
-        match store.audit_verify().await {
+        match desk_core::audit::verify(&store).await {
             Ok(v) if v.ok => {
                 println!("audit chain verified: {} events", v.events);
                 0

@@ -158,9 +158,15 @@ pub fn gates_changed(app: &AppHandle, v: &desk_core::gates::ToolCallView) {
     }
 }
 
-async fn emit_call(app: &AppHandle, state: &AppState, id: &str) {
-    if let Ok(v) = state.store.tool_call(&state.gates, state.executor.base_url(), id).await {
-        gates_changed(app, &v);
+/// How the gate service tells this window about calls.
+pub struct WindowNotifier(pub AppHandle);
+
+impl desk_core::gates::GateNotifier for WindowNotifier {
+    fn call_changed(&self, call: &desk_core::gates::ToolCallView) {
+        gates_changed(&self.0, call);
+    }
+    fn approval_requested(&self, call: &desk_core::gates::ToolCallView) {
+        approval_requested(&self.0, call);
     }
 }
 
@@ -180,36 +186,21 @@ pub fn approval_requested(app: &AppHandle, v: &desk_core::gates::ToolCallView) {
     }
 }
 
-/// Executes an approved call in the background and tells the window how it ended.
-pub fn execute_in_background(app: AppHandle, state: AppState, id: String, actor: String) {
+/// On start and then every 15 seconds: resumes calls left executing by a crash and approved
+/// calls that never started, and expires due requests and approvals. The gate service notifies
+/// the window of each change.
+pub fn start_gate_keeper(state: AppState) {
     tauri::async_runtime::spawn(async move {
-        emit_call(&app, &state, &id).await;
-        if let Err(e) = desk_core::gates::execute(&state.store, &state.gates, &state.executor, &id, &actor, &desk_core::gates::no_hook).await {
-            tracing::error!(call_id = %id, error = %e, "tool call execution refused or failed");
-        }
-        emit_call(&app, &state, &id).await;
-    });
-}
-
-/// On start, reconciles calls left executing by a crash; then expires due requests and
-/// approvals every 15 seconds.
-pub fn start_gate_keeper(app: AppHandle, state: AppState) {
-    tauri::async_runtime::spawn(async move {
-        match desk_core::gates::reconcile(&state.store, &state.gates, &state.executor, &desk_core::gates::no_hook).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(calls = n, "reconciled tool calls left executing"),
-            Err(e) => tracing::error!(error = %e, "could not reconcile tool calls left executing"),
-        }
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
         loop {
             tick.tick().await;
-            match state.store.expire_tool_calls(desk_core::people::now_ms()).await {
-                Ok(ids) => {
-                    for id in ids {
-                        emit_call(&app, &state, &id).await;
-                    }
-                }
-                Err(e) => tracing::error!(error = %e, "expiry sweep failed"),
+            match state.gates.reconcile().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(calls = n, "resumed tool calls"),
+                Err(e) => tracing::error!(error = %e, "could not resume tool calls"),
+            }
+            if let Err(e) = state.gates.expire_due(desk_core::people::now_ms()).await {
+                tracing::error!(error = %e, "expiry sweep failed");
             }
         }
     });

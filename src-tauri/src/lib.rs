@@ -19,8 +19,8 @@ pub struct AppState {
     pub store: Store,
     pub config: config::Config,
     pub sessions: session::Sessions,
-    pub gates: desk_core::gates::Gates,
-    pub executor: desk_core::gates::executor::ToolExecutor,
+    /// Tool calls behind approval gates (and their executor and policy).
+    pub gates: desk_core::gates::GateService,
     pub drafts: drafting::Drafting,
 }
 
@@ -54,8 +54,10 @@ pub fn run() {
             };
             let executor = desk_core::gates::executor::ToolExecutor::new(backend_url, std::time::Duration::from_secs(10));
             let drafts = tauri::async_runtime::block_on(drafting::Drafting::load(&store, config.kb_dir()));
-            let state = AppState { store, config, sessions: session::Sessions::default(), gates, executor, drafts };
-            events::start_gate_keeper(app.handle().clone(), state.clone());
+            let gates = desk_core::gates::GateService::new(std::sync::Arc::new(store.clone()), gates, executor)
+                .in_background(std::sync::Arc::new(events::WindowNotifier(app.handle().clone())));
+            let state = AppState { store, config, sessions: session::Sessions::default(), gates, drafts };
+            events::start_gate_keeper(state.clone());
             drafting::start(app.handle().clone(), state.clone());
             app.manage(state.clone());
             match state.config.http_source() {

@@ -481,7 +481,7 @@ impl From<crate::gates::GateError> for IpcError {
             }
             G::Refused(R::FourEyes | R::NotApprover | R::NotRequester) => IpcErrorKind::Forbidden,
             G::Refused(R::ReasonRequired) | G::InvalidParams { .. } => IpcErrorKind::InvalidInput,
-            G::Refused(_) => IpcErrorKind::Conflict,
+            G::Refused(_) | G::Conflict(_) => IpcErrorKind::Conflict,
             G::NotFound(_) => IpcErrorKind::NotFound,
         };
         IpcError { kind, message: e.to_string() }

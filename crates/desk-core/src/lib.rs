@@ -23,6 +23,7 @@ pub mod queue;
 pub mod ratings;
 pub mod secrets;
 pub mod sources;
+pub mod storage;
 pub mod store;
 
 pub use store::Store;

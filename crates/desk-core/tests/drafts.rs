@@ -209,7 +209,7 @@ async fn decisions_are_measured_and_approved_text_is_delivered_once() {
     assert_eq!(refund.edit_rate, Some(1.0));
     assert_eq!(refund.median_edit_distance, Some(" Thanks for your patience!".chars().count() as f64));
     assert_eq!(refund.median_decision_secs, Some(4.0));
-    let kinds: Vec<String> = store.audit_list(&Default::default(), None, 10).await.unwrap().into_iter().map(|e| e.kind).collect();
+    let kinds: Vec<String> = desk_core::storage::AuditStore::audit_list(&store, &Default::default(), None, 10).await.unwrap().into_iter().map(|e| e.kind).collect();
     assert!(kinds.contains(&"draft.edited".to_owned()) && kinds.contains(&"reply.sent".to_owned()), "{kinds:?}");
 }
 

@@ -111,9 +111,10 @@ proptest! {
 fn the_happy_path_and_its_audit_trail() {
     let (c, e) = Call::new(Decision::Approve, REQUESTER, "good".into(), 0, TTL);
     assert_eq!(c.state, CallState::Pending);
-    assert_eq!(e, vec![Effect::Audit("tool_call.proposed"), Effect::Audit("tool_call.approval_requested")]);
+    assert_eq!(e, vec![Effect::Audit("tool_call.proposed"), Effect::Audit("tool_call.approval_requested"), Effect::RequestApproval]);
     assert!(c.apply(&Event::Approve { by: REQUESTER, may_approve: true, params_sha256: "good".into(), now: 1, approval_ttl_ms: TTL }).is_err());
-    let (c, _) = c.apply(&Event::Approve { by: 2, may_approve: true, params_sha256: "good".into(), now: 1, approval_ttl_ms: TTL }).unwrap();
+    let (c, e) = c.apply(&Event::Approve { by: 2, may_approve: true, params_sha256: "good".into(), now: 1, approval_ttl_ms: TTL }).unwrap();
+    assert_eq!(e, vec![Effect::Audit("tool_call.approved"), Effect::Execute], "an approval asks the driver to execute");
     let (c, e) = c.apply(&Event::StartExecution { params_sha256: "good".into(), now: 2 }).unwrap();
     assert_eq!(e, vec![Effect::Audit("tool_call.execution_started"), Effect::Send]);
     assert!(c.apply(&Event::StartExecution { params_sha256: "good".into(), now: 3 }).is_err(), "never twice");

@@ -72,10 +72,10 @@ async fn repeated_failures_lock_the_username_for_the_window_and_are_recorded() {
     assert_eq!(attempts.iter().filter(|a| !a.1 && a.2 == "sign_in").count(), 5, "every failure is recorded");
     assert!(attempts.iter().any(|a| a.2 == "locked"), "the refusal while locked is recorded");
     assert!(attempts[0].1, "the last attempt succeeded");
-    let audit: Vec<String> = store.audit_list(&Default::default(), None, 50).await.unwrap().into_iter().map(|e| e.kind).collect();
+    let audit: Vec<String> = desk_core::storage::AuditStore::audit_list(&store, &Default::default(), None, 50).await.unwrap().into_iter().map(|e| e.kind).collect();
     assert_eq!(audit.iter().filter(|k| *k == "auth.sign_in_failed").count(), 5, "failures are in the audit log");
     assert!(audit.contains(&"auth.sign_in_refused_locked".to_owned()));
-    assert!(store.audit_verify().await.unwrap().ok);
+    assert!(desk_core::audit::verify(&store).await.unwrap().ok);
 }
 
 #[tokio::test]
@@ -217,7 +217,7 @@ async fn services_refuse_roles_without_the_permission() {
     assert_eq!(store.list_users(&ada, T0).await.unwrap().len(), 4);
     // Claims: agents and supervisors, not team leads or admins.
     for s in [&lee, &ada] {
-        assert!(matches!(store.claim(s, "hf_2f9c01", T0).await, Err(PeopleError::Forbidden(_))));
+        assert!(matches!(desk_core::claims::claim(&store, s, "hf_2f9c01", T0).await, Err(PeopleError::Forbidden(_))));
     }
 }
 
@@ -235,12 +235,12 @@ async fn claims_show_who_has_it_and_only_a_supervisor_takes_over() {
         .await
         .unwrap();
     let bob = store.sign_in(&bob.username, "long enough", T0).await.unwrap();
-    store.claim(&ana, "hf_2f9c01", T0 + 5_000).await.unwrap();
-    assert_eq!(store.claim_of("hf_2f9c01").await.unwrap().unwrap().1, "Ana Agent");
-    assert!(matches!(store.claim(&bob, "hf_2f9c01", T0).await, Err(PeopleError::Conflict(_))));
-    assert!(matches!(store.release(&bob, "hf_2f9c01", T0).await, Err(PeopleError::Conflict(_))));
-    store.claim(&sam, "hf_2f9c01", T0).await.unwrap();
-    assert_eq!(store.claim_of("hf_2f9c01").await.unwrap().unwrap().1, "Sam Supervisor");
+    desk_core::claims::claim(&store, &ana, "hf_2f9c01", T0 + 5_000).await.unwrap();
+    assert_eq!(desk_core::claims::holder(&store, &sam, "hf_2f9c01", T0).await.unwrap().unwrap().1, "Ana Agent");
+    assert!(matches!(desk_core::claims::claim(&store, &bob, "hf_2f9c01", T0).await, Err(PeopleError::Conflict(_))));
+    assert!(matches!(desk_core::claims::release(&store, &bob, "hf_2f9c01", T0).await, Err(PeopleError::Conflict(_))));
+    desk_core::claims::claim(&store, &sam, "hf_2f9c01", T0).await.unwrap();
+    assert_eq!(desk_core::claims::holder(&store, &sam, "hf_2f9c01", T0).await.unwrap().unwrap().1, "Sam Supervisor");
     // The queue shows the holder and filters by claim.
     use desk_core::queue::*;
     let q = QueueQuery { filter: QueueFilter { claim: ClaimFilter::Mine, ..Default::default() }, limit: 10, ..Default::default() };

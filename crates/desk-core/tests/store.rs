@@ -301,7 +301,7 @@ async fn concurrent_writers_wait_for_each_other() {
             for i in 0..40 {
                 let d = doc(&format!("hf_{t}_{i}"), "normal", "2026-11-23T10:00:00Z", "refund_request", 0.5);
                 s.ingest(&bytes(&d), "test").await.expect("ingest under contention");
-                s.audit_append(i, "test", "test.event", "s", &json!({ "t": t, "i": i })).await.expect("audit under contention");
+                desk_core::storage::AuditStore::append_audit(&s, &desk_core::storage::NewAuditEvent::new(i, "test", "test.event", "s", json!({ "t": t, "i": i }))).await.expect("audit under contention");
             }
         }));
     }
@@ -309,5 +309,5 @@ async fn concurrent_writers_wait_for_each_other() {
         t.await.unwrap();
     }
     assert_eq!(store.handoff_count().await.unwrap(), 160);
-    assert!(store.audit_verify().await.unwrap().ok);
+    assert!(desk_core::audit::verify(&store).await.unwrap().ok);
 }

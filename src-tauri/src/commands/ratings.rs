@@ -10,7 +10,7 @@ use crate::AppState;
 #[tauri::command]
 pub async fn claim_handoff(app: AppHandle, state: State<'_, AppState>, handoff_id: String) -> CmdResult<()> {
     let s = state.sessions.require("claim_handoff")?;
-    state.store.claim(&s, &handoff_id, now_ms()).await?;
+    desk_core::claims::claim(&state.store, &s, &handoff_id, now_ms()).await?;
     crate::events::queue_changed(&app, vec![handoff_id], 0);
     Ok(())
 }
@@ -18,7 +18,7 @@ pub async fn claim_handoff(app: AppHandle, state: State<'_, AppState>, handoff_i
 #[tauri::command]
 pub async fn release_handoff(app: AppHandle, state: State<'_, AppState>, handoff_id: String) -> CmdResult<()> {
     let s = state.sessions.require("release_handoff")?;
-    state.store.release(&s, &handoff_id, now_ms()).await?;
+    desk_core::claims::release(&state.store, &s, &handoff_id, now_ms()).await?;
     crate::events::queue_changed(&app, vec![handoff_id], 0);
     Ok(())
 }

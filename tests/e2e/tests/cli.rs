@@ -54,7 +54,7 @@ fn audit_verify_and_export_from_the_command_line() {
     rt.block_on(async {
         let store = desk_core::Store::open(&dir.path().join("desk/handoff-desk.db")).await.unwrap();
         for i in 0..3 {
-            store.audit_append(i, "system", "test.event", "s", &serde_json::json!({ "n": i })).await.unwrap();
+            desk_core::storage::AuditStore::append_audit(&store, &desk_core::storage::NewAuditEvent::new(i, "system", "test.event", "s", serde_json::json!({ "n": i }))).await.unwrap();
         }
     });
     let out = dir.path().join("audit.jsonl");

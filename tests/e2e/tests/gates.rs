@@ -7,7 +7,9 @@ mod harness;
 use std::time::{Duration, Instant};
 
 use desk_core::gates::lifecycle::CallState;
+use desk_core::gates::record::CallQuery;
 use desk_core::gates::Gates;
+use desk_core::storage::GateStore;
 use fantoccini::Locator;
 use harness::App;
 
@@ -22,7 +24,7 @@ async fn backend_executions(app: &App, key: &str) -> i64 {
 async fn wait_state(store: &desk_core::Store, id: &str, want: CallState) -> desk_core::gates::ToolCallView {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let v = store.tool_call(&Gates::default(), "", id).await.unwrap();
+        let v = GateStore::call(store, id).await.unwrap().expect("the call exists").view(&Gates::default(), "");
         if v.state == want {
             return v;
         }
@@ -79,8 +81,9 @@ async fn a_refund_above_the_threshold_waits_for_a_supervisor_and_executes_once()
     app.wait_count("[data-testid=approval-error]", 1, Duration::from_secs(10)).await;
     let err = app.text("[data-testid=approval-error]").await;
     assert!(err.to_lowercase().contains("four eyes"), "{err}");
-    let sams: Vec<_> = store.tool_calls_for(&Gates::default(), "", &store.tool_call(&Gates::default(), "", &id).await.unwrap().handoff_id).await.unwrap();
-    assert!(sams.iter().all(|c| c.state != CallState::Approved), "nothing was approved by its requester");
+    let handoff_id = GateStore::call(&store, &id).await.unwrap().expect("the call exists").handoff_id;
+    let sams = GateStore::calls(&store, &CallQuery::OnHandoff(handoff_id)).await.unwrap();
+    assert!(sams.iter().all(|c| c.state() != CallState::Approved), "nothing was approved by its requester");
     app.screenshot("21-approvals-inbox").await;
 
     // Sam approves Ana's request: it executes once.
@@ -102,7 +105,7 @@ async fn a_refund_above_the_threshold_waits_for_a_supervisor_and_executes_once()
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert!(app.text("[data-testid=audit-verified]").await.to_lowercase().contains("verified"));
-    assert!(store.audit_verify().await.unwrap().ok);
+    assert!(desk_core::audit::verify(&store).await.unwrap().ok);
     app.screenshot("22-audit").await;
 
     // Back on Ana's desk, the outcome shows on the conversation.

@@ -86,7 +86,7 @@ async fn team_lead_rates_and_agent_sees_no_team_lead_screens() {
     let claimed = rows[1].attr("data-handoff-id").await.unwrap().unwrap();
     app.click("[data-testid=claim-button]").await;
     app.wait_text("[data-testid=claimed-by]", Duration::from_secs(10), |t| t.contains("Ana")).await;
-    assert_eq!(store.claim_of(&claimed).await.unwrap().map(|c| c.1).as_deref(), Some("Ana Agent"));
+    assert_eq!(desk_core::storage::ClaimStore::claim_holder(&store, &claimed).await.unwrap().map(|c| c.1).as_deref(), Some("Ana Agent"));
     app.screenshot("12-agent-desk").await;
 
     // A supervisor signs in on the agent's desk and hands it back.

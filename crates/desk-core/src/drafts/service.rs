@@ -13,7 +13,7 @@ use super::engine::{DraftContext, DraftEngine, DraftError, DraftOutput, Embedded
 use super::guardrails::{check_draft, handover_request, injection_suspected, refusal_topic, DraftFlag, Pii};
 use super::kb::Passage;
 use super::llm::LlmEngine;
-use crate::audit::{self, user_actor};
+use crate::audit::user_actor;
 use crate::handoff::TurnRole;
 use crate::people::{PeopleError, Permission, Session};
 use crate::store::{Store, StoreError};
@@ -432,7 +432,6 @@ impl Store {
             }
         };
         let actor = user_actor(by.actor.user_id, &by.actor.username);
-        let _guard = self.write_lock().await;
         let mut tx = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE drafts SET state = ?, decided_by = ?, decided_at_ms = ?, reject_reason = ?, sent_text = ?, edit_distance = ? \
@@ -452,7 +451,7 @@ impl Store {
             return Err(DraftsError::Conflict("Someone decided this draft a moment ago.".into()));
         }
         let kind = format!("draft.{}", state.as_str());
-        audit::append(&mut tx, now, &actor, &kind, draft_id, &json!({ "handoff_id": d.handoff_id, "engine": d.engine, "reason": reason, "edit_distance": distance })).await?;
+        crate::store::audit::append(&mut tx, now, &actor, &kind, draft_id, &json!({ "handoff_id": d.handoff_id, "engine": d.engine, "reason": reason, "edit_distance": distance })).await?;
         if let Some(text) = &send {
             let ob = new_id("ob");
             let seq: i64 = sqlx::query_scalar("SELECT seq FROM handoffs WHERE handoff_id = ?").bind(&d.handoff_id).fetch_one(&mut *tx).await?;
@@ -465,7 +464,7 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-            audit::append(&mut tx, now, &actor, "reply.queued", &ob, &json!({ "handoff_id": d.handoff_id, "draft_id": draft_id, "chars": text.chars().count() })).await?;
+            crate::store::audit::append(&mut tx, now, &actor, "reply.queued", &ob, &json!({ "handoff_id": d.handoff_id, "draft_id": draft_id, "chars": text.chars().count() })).await?;
         }
         tx.commit().await?;
         self.draft(draft_id).await
@@ -508,14 +507,13 @@ impl Store {
     /// Records that `channel` took an outbox entry: sent, its last error cleared, and the
     /// `reply.sent` audit event, in one transaction.
     pub(crate) async fn outbox_sent(&self, id: &str, now: i64, channel: &str) -> Result<(), StoreError> {
-        let _guard = self.write_lock().await;
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE outbox SET state = 'sent', sent_at_ms = ?, last_error = NULL WHERE id = ? AND state = 'pending'")
             .bind(now)
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        audit::append(&mut tx, now, "system", "reply.sent", id, &json!({ "channel": channel })).await?;
+        crate::store::audit::append(&mut tx, now, "system", "reply.sent", id, &json!({ "channel": channel })).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -103,6 +103,10 @@ pub enum Event {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Audit(&'static str),
+    /// The call is approved: start executing it (which records the start, then sends).
+    Execute,
+    /// Tell the supervisors that a request waits for them.
+    RequestApproval,
     /// Send the request with this idempotency key (the call's id).
     Send,
 }
@@ -150,11 +154,13 @@ impl Call {
                 c.state = CallState::Approved;
                 c.approved_sha256 = Some(params_sha256);
                 effects.push(Effect::Audit("tool_call.allowed_by_policy"));
+                effects.push(Effect::Execute);
             }
             Decision::Confirm => {}
             Decision::Approve => {
                 c.state = CallState::Pending;
                 effects.push(Effect::Audit("tool_call.approval_requested"));
+                effects.push(Effect::RequestApproval);
             }
             Decision::Deny => {
                 c.state = CallState::Denied;
@@ -183,7 +189,7 @@ impl Call {
                 c.state = Approved;
                 c.approved_by = Some(*by);
                 c.approved_sha256 = Some(self.params_sha256.clone());
-                vec![Effect::Audit("tool_call.confirmed")]
+                vec![Effect::Audit("tool_call.confirmed"), Effect::Execute]
             }
             Event::Approve { by, may_approve, params_sha256, now, approval_ttl_ms } => {
                 if self.state != Pending {
@@ -205,7 +211,7 @@ impl Call {
                 c.approved_by = Some(*by);
                 c.approved_sha256 = Some(params_sha256.clone());
                 c.expires_at_ms = now + approval_ttl_ms;
-                vec![Effect::Audit("tool_call.approved")]
+                vec![Effect::Audit("tool_call.approved"), Effect::Execute]
             }
             Event::Deny { by, may_approve, reason } => {
                 if self.state != Pending {

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::*;
+use crate::storage::{AuditStore, NewAuditEvent, NewUserRecord, PeopleStore};
+use crate::store::people::set_roles_in;
 use crate::store::{now_rfc3339, Store};
 
 /// The demo's users, one per role (the README lists them): username, display name, roles.
@@ -91,13 +93,13 @@ impl Store {
         if !u.roles.contains(&Role::Admin) {
             u.roles.push(Role::Admin);
         }
-        self.insert_user(&u).await
+        self.add_user(&u).await
     }
 
     /// Creates a user (admins, with a fresh step-up).
     pub async fn create_user(&self, by: &Session, u: NewUser, now: i64) -> Result<UserSummary, PeopleError> {
         by.authorize(Permission::ManageUsers, now)?;
-        self.insert_user(&u).await
+        self.add_user(&u).await
     }
 
     /// Seeds the demo users when the database has none.
@@ -106,7 +108,7 @@ impl Store {
             return Ok(false);
         }
         for (username, display_name, roles) in DEMO_USERS {
-            self.insert_user(&NewUser {
+            self.add_user(&NewUser {
                 username: (*username).into(),
                 display_name: (*display_name).into(),
                 password: DEMO_PASSWORD.into(),
@@ -117,56 +119,21 @@ impl Store {
         Ok(true)
     }
 
-    async fn insert_user(&self, u: &NewUser) -> Result<UserSummary, PeopleError> {
+    async fn add_user(&self, u: &NewUser) -> Result<UserSummary, PeopleError> {
         validate_new(u)?;
         let password = u.password.clone();
         let hash = tokio::task::spawn_blocking(move || hash_password(&password))
             .await
             .map_err(|e| PeopleError::Invalid(format!("hashing failed: {e}")))??;
-        let now = now_rfc3339();
-        let username = u.username.trim();
-        let display_name = u.display_name.trim();
-        let mut tx = self.begin_write().await?;
-        let exists = sqlx::query_scalar!(r#"SELECT COUNT(*) AS "n!: i64" FROM users WHERE username = ?"#, username)
-            .fetch_one(&mut *tx)
+        let id = self
+            .insert_user(&NewUserRecord { username: u.username.trim().to_owned(), display_name: u.display_name.trim().to_owned(), password_hash: hash, roles: u.roles.clone() }, now_ms())
             .await?;
-        if exists > 0 {
-            return Err(PeopleError::Conflict(format!("The username {username} is taken.")));
-        }
-        let id = sqlx::query!(
-            "INSERT INTO users (username, display_name, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-            username,
-            display_name,
-            hash,
-            now,
-            now
-        )
-        .execute(&mut *tx)
-        .await?
-        .last_insert_rowid();
-        set_roles_in(&mut tx, id, &u.roles).await?;
-        tx.commit().await?;
         self.user(id).await
     }
 
     /// One user by id.
     pub async fn user(&self, id: i64) -> Result<UserSummary, PeopleError> {
-        let r = sqlx::query!("SELECT id, username, display_name, active FROM users WHERE id = ?", id)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or_else(|| PeopleError::Invalid(format!("No user with id {id}.")))?;
-        Ok(UserSummary { id: r.id, username: r.username, display_name: r.display_name, roles: self.roles_of(id).await?, active: r.active != 0 })
-    }
-
-    async fn roles_of(&self, id: i64) -> Result<Vec<Role>, PeopleError> {
-        let mut roles: Vec<Role> = sqlx::query_scalar!("SELECT role FROM user_roles WHERE user_id = ?", id)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .filter_map(|r| Role::parse(r))
-            .collect();
-        roles.sort();
-        Ok(roles)
+        self.user_summary(id).await
     }
 
     /// Every user (admins only).
@@ -235,7 +202,7 @@ impl Store {
         self.record_attempt(username, now, succeeded, "sign_in").await?;
         let kind = if succeeded { "auth.signed_in" } else { "auth.sign_in_failed" };
         let actor = match user { Some(id) if succeeded => crate::audit::user_actor(id, username), _ => format!("unauthenticated:{username}") };
-        self.audit_append(now, &actor, kind, &format!("user:{username}"), &serde_json::json!({})).await?;
+        self.append_audit(&NewAuditEvent::new(now, &actor, kind, &format!("user:{username}"), serde_json::json!({}))).await?;
         match (succeeded, user) {
             (true, Some(id)) => {
                 let u = self.user(id).await?;
@@ -287,8 +254,8 @@ impl Store {
             let oldest = r.oldest.unwrap_or(now);
             let retry_after_secs = ((oldest + RATE_WINDOW_MS - now) / 1000).max(1);
             self.record_attempt(username, now, false, "locked").await?;
-            self.audit_append(now, &format!("unauthenticated:{username}"), "auth.sign_in_refused_locked", &format!("user:{username}"), &serde_json::json!({ "retry_after_secs": retry_after_secs }))
-                .await?;
+            let event = NewAuditEvent::new(now, &format!("unauthenticated:{username}"), "auth.sign_in_refused_locked", &format!("user:{username}"), serde_json::json!({ "retry_after_secs": retry_after_secs }));
+            self.append_audit(&event).await?;
             return Err(PeopleError::RateLimited { retry_after_secs });
         }
         Ok(())
@@ -313,11 +280,3 @@ impl Store {
     }
 }
 
-async fn set_roles_in(tx: &mut sqlx::SqliteConnection, id: i64, roles: &[Role]) -> Result<(), PeopleError> {
-    sqlx::query!("DELETE FROM user_roles WHERE user_id = ?", id).execute(&mut *tx).await?;
-    for r in roles {
-        let role = r.as_str();
-        sqlx::query!("INSERT OR IGNORE INTO user_roles (user_id, role) VALUES (?, ?)", id, role).execute(&mut *tx).await?;
-    }
-    Ok(())
-}

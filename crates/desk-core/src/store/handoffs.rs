@@ -38,6 +38,17 @@ pub(crate) fn triage_key(priority_rank: i64, escalated_ms: i64) -> i64 {
     (3 - priority_rank) * 100_000_000_000_000 + escalated_ms.clamp(0, 99_999_999_999_999)
 }
 
+#[async_trait::async_trait]
+impl crate::storage::HandoffStore for Store {
+    async fn store_handoff(&self, h: &Handoff, source: &str) -> Result<Upsert> {
+        self.upsert_handoff(h, source).await
+    }
+
+    async fn stored_handoff(&self, handoff_id: &str) -> Result<StoredHandoff> {
+        self.handoff(handoff_id).await
+    }
+}
+
 impl Store {
     /// Stores a validated document. The same `handoff_id` again replaces the stored escalation
     /// when the document changed, and changes nothing when it is identical.
@@ -81,10 +92,66 @@ impl Store {
     }
 }
 
+/// The columns stored beside a document, derived from it in one place for both stores: the
+/// queue's sort and filter keys, and the text the full-text index holds.
+#[derive(Debug, Clone)]
+pub struct HandoffColumns {
+    pub doc: String,
+    pub doc_sha256: String,
+    pub escalated_ms: i64,
+    pub priority_rank: i64,
+    pub triage_key: i64,
+    pub channel: &'static str,
+    pub customer_sort: String,
+    pub sentiment: &'static str,
+    pub reason: &'static str,
+    pub priority: &'static str,
+    pub action_count: i64,
+    pub failed_action_count: i64,
+    pub turn_count: i64,
+    /// Every turn's text, one per line.
+    pub search_transcript: String,
+    /// Name, e-mail and id.
+    pub search_customer: String,
+}
+
+impl HandoffColumns {
+    pub fn of(h: &Handoff) -> Self {
+        let doc = h.canonical_json();
+        let doc_sha256 = hex::encode(Sha256::digest(doc.as_bytes()));
+        let escalated_ms = h.escalated_ms();
+        let priority_rank = h.priority.rank();
+        HandoffColumns {
+            doc,
+            doc_sha256,
+            escalated_ms,
+            priority_rank,
+            triage_key: triage_key(priority_rank, escalated_ms),
+            channel: h.channel.as_str(),
+            customer_sort: h.customer.name.as_deref().unwrap_or(&h.customer.id).to_lowercase(),
+            sentiment: h.sentiment.label.as_str(),
+            reason: h.reason.as_str(),
+            priority: h.priority.as_str(),
+            action_count: h.attempted_actions.len() as i64,
+            failed_action_count: h
+                .attempted_actions
+                .iter()
+                .filter(|a| matches!(a.status, crate::handoff::ActionStatus::Failed | crate::handoff::ActionStatus::Denied))
+                .count() as i64,
+            turn_count: h.transcript.len() as i64,
+            search_transcript: h.transcript.iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join("\n"),
+            search_customer: [h.customer.name.as_deref(), h.customer.email.as_deref(), Some(h.customer.id.as_str())]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+        }
+    }
+}
+
 /// The upsert inside a caller's transaction.
 pub(crate) async fn upsert_in(conn: &mut SqliteConnection, h: &Handoff, source: &str) -> Result<Upsert> {
-    let doc = h.canonical_json();
-    let sha = hex::encode(Sha256::digest(doc.as_bytes()));
+    let c = HandoffColumns::of(h);
     let existing = sqlx::query!(
         r#"SELECT seq AS "seq!", doc_sha256 FROM handoffs WHERE handoff_id = ?"#,
         h.handoff_id
@@ -92,27 +159,14 @@ pub(crate) async fn upsert_in(conn: &mut SqliteConnection, h: &Handoff, source: 
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(e) = &existing {
-        if e.doc_sha256 == sha {
+        if e.doc_sha256 == c.doc_sha256 {
             return Ok(Upsert::Unchanged { seq: e.seq });
         }
     }
-
+    let (doc, sha, escalated_ms, rank, triage, channel, customer_sort, sentiment, reason, priority) =
+        (&c.doc, &c.doc_sha256, c.escalated_ms, c.priority_rank, c.triage_key, c.channel, &c.customer_sort, c.sentiment, c.reason, c.priority);
+    let (action_count, failed_count, turn_count) = (c.action_count, c.failed_action_count, c.turn_count);
     let now = now_rfc3339();
-    let escalated_ms = h.escalated_ms();
-    let rank = h.priority.rank();
-    let triage = triage_key(rank, escalated_ms);
-    let channel = h.channel.as_str();
-    let customer_sort = h.customer.name.as_deref().unwrap_or(&h.customer.id).to_lowercase();
-    let sentiment = h.sentiment.label.as_str();
-    let reason = h.reason.as_str();
-    let priority = h.priority.as_str();
-    let action_count = h.attempted_actions.len() as i64;
-    let failed_count = h
-        .attempted_actions
-        .iter()
-        .filter(|a| matches!(a.status, crate::handoff::ActionStatus::Failed | crate::handoff::ActionStatus::Denied))
-        .count() as i64;
-    let turn_count = h.transcript.len() as i64;
 
     let was_stored = existing.is_some();
     let seq = match existing {
@@ -156,12 +210,7 @@ pub(crate) async fn upsert_in(conn: &mut SqliteConnection, h: &Handoff, source: 
         }
     };
 
-    let transcript: String = h.transcript.iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join("\n");
-    let customer = [h.customer.name.as_deref(), h.customer.email.as_deref(), Some(h.customer.id.as_str())]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let (transcript, customer) = (&c.search_transcript, &c.search_customer);
     sqlx::query!(
         "INSERT INTO handoff_fts (rowid, summary, transcript, customer) VALUES (?, ?, ?, ?)",
         seq,

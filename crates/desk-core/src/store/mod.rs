@@ -1,8 +1,12 @@
 //! The SQLite database: opened in WAL mode with foreign keys and a busy timeout, migrated on
-//! open from `migrations/`. Functions that write take an executor or a transaction, so a state
+//! open from `migrations/sqlite/`. Functions that write take an executor or a transaction, so a state
 //! change and what goes with it (the search index, later the audit event) commit together.
 
+pub mod audit;
+mod claims;
+mod gates;
 pub(crate) mod handoffs;
+pub(crate) mod people;
 pub(crate) mod quarantine;
 
 use std::path::Path;
@@ -12,7 +16,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
-pub use handoffs::{StoredHandoff, Upsert};
+pub use handoffs::{HandoffColumns, StoredHandoff, Upsert};
 pub use quarantine::QuarantineEntry;
 
 /// Everything that can go wrong in the store.
@@ -30,15 +34,19 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// The migrations in `migrations/`, embedded in the binary.
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
+/// The migrations in `migrations/sqlite/`, embedded in the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 
 /// A handle on the database. Cheap to clone: the pool is already shared and synchronised.
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
-    /// Serialises this process's audited writes, so appends to the hash chain never interleave.
-    write_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+impl crate::storage::Database for Store {
+    fn kind(&self) -> &'static str {
+        "sqlite"
+    }
 }
 
 impl Store {
@@ -66,7 +74,7 @@ impl Store {
     async fn connect(options: SqliteConnectOptions, max: u32) -> Result<Self> {
         let pool = SqlitePoolOptions::new().max_connections(max).connect_with(options).await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool, write_lock: Default::default() })
+        Ok(Self { pool })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -78,11 +86,6 @@ impl Store {
     /// once with SQLITE_BUSY when another connection wrote in between; this one never does.
     pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
-    }
-
-    /// Held while writing a state change and its audit event.
-    pub async fn write_lock(&self) -> tokio::sync::MutexGuard<'_, ()> {
-        self.write_lock.lock().await
     }
 
     /// Reads a value the app keeps about itself.

@@ -1,16 +1,15 @@
 //! Executes approved tool calls against a backend, outside the desktop app: used by the crash
 //! test, which kills this process (SIGKILL) at a chosen point and restarts it.
 //!
-//! desk-gate-worker --db PATH --backend URL [--call ID --crash-at before_send|after_response|after_record]
+//! desk-gate-worker --db PATH|postgres://… --backend URL [--call ID --crash-at before_send|after_response|after_record]
 //!
 //! With `--call`, executes that call (and kills itself at `--crash-at`). Without it, does what the
-//! app does on start: reconciles calls left executing, then executes approved ones.
+//! app does on start: resumes calls left executing, then executes approved ones.
 
 use std::time::Duration;
 
 use desk_core::gates::executor::ToolExecutor;
-use desk_core::gates::{self, CrashPoint, Gates};
-use desk_core::Store;
+use desk_core::gates::{CrashPoint, GateService, Gates};
 
 fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
@@ -28,7 +27,7 @@ fn die_now() -> ! {
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (Some(db), Some(backend)) = (arg(&args, "--db"), arg(&args, "--backend")) else {
-        eprintln!("usage: desk-gate-worker --db PATH --backend URL [--call ID --crash-at POINT]");
+        eprintln!("usage: desk-gate-worker --db PATH|URL --backend URL [--call ID --crash-at POINT]");
         std::process::exit(2);
     };
     let crash_at = match arg(&args, "--crash-at").as_deref() {
@@ -37,24 +36,15 @@ async fn main() {
         Some("after_record") => Some(CrashPoint::AfterRecord),
         _ => None,
     };
-    let hook = move |p: CrashPoint| {
+    let db = desk_store_suite::open(&db).await;
+    let service = GateService::new(db, Gates::default(), ToolExecutor::new(backend, Duration::from_secs(5))).with_crash_hook(move |p| {
         if Some(p) == crash_at {
             die_now();
         }
-    };
-    let store = Store::open(std::path::Path::new(&db)).await.expect("open the database");
-    let gates = Gates::default();
-    let executor = ToolExecutor::new(backend, Duration::from_secs(5));
+    });
     let result = match arg(&args, "--call") {
-        Some(id) => gates::execute(&store, &gates, &executor, &id, "system", &hook).await,
-        None => async {
-            gates::reconcile(&store, &gates, &executor, &gates::no_hook).await?;
-            for id in store.approved_tool_calls().await? {
-                gates::execute(&store, &gates, &executor, &id, "system", &gates::no_hook).await?;
-            }
-            Ok(())
-        }
-        .await,
+        Some(id) => service.execute(&id, "system").await,
+        None => service.reconcile().await.map(|_| ()),
     };
     if let Err(e) = result {
         eprintln!("error: {e}");

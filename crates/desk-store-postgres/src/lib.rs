@@ -1,0 +1,433 @@
+//! desk-core's storage traits on PostgreSQL 15 (sqlx), for the team server.
+//!
+//! How it serialises, without any in-process lock (several server processes may share the
+//! database):
+//! * a tool-call transition locks its row (`SELECT … FOR UPDATE`) inside the write transaction
+//!   and writes compare-and-set on the state it read;
+//! * a claim is one conditional `UPDATE`;
+//! * an audit append locks the one-row chain head (`audit_head … FOR UPDATE`), so appends from
+//!   every connection queue behind each other and the chain never forks.
+//!
+//! Every connection runs with `synchronous_commit = on`: an approval, an execution start or an
+//! audit event that was acknowledged survives a crash of the server.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use desk_core::audit::{like_escaped, AuditEvent, AuditFilter, StoredAuditEvent};
+use desk_core::gates::record::{CallQuery, CallRecord, NewCallRecord};
+use desk_core::gates::GateError;
+use desk_core::handoff::Handoff;
+use desk_core::people::{PeopleError, Role, UserSummary};
+use desk_core::storage::{AuditStore, ClaimOutcome, ClaimStore, Database, Decide, GateStore, HandoffStore, NewAuditEvent, NewUserRecord, PeopleStore};
+use desk_core::store::{now_rfc3339, HandoffColumns, Result, StoreError, StoredHandoff, Upsert};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgConnection, PgPool};
+
+/// The migrations in `migrations/postgres/`, embedded in the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+
+/// A handle on the PostgreSQL database. Cheap to clone: the pool is shared and synchronised.
+#[derive(Clone, Debug)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user@host:port/db`; a password comes from the environment
+    /// or a secret file, never from a command line) and applies pending migrations.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self> {
+        let options = PgConnectOptions::from_str(url)?.options([("synchronous_commit", "on")]).application_name("handoff-desk");
+        let pool = PgPoolOptions::new().max_connections(max_connections).acquire_timeout(Duration::from_secs(10)).connect_with(options).await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+impl Database for PgStore {
+    fn kind(&self) -> &'static str {
+        "postgres"
+    }
+}
+
+/// Appends an event inside the caller's transaction, after locking the chain head.
+async fn append_in(conn: &mut PgConnection, e: &NewAuditEvent) -> Result<AuditEvent> {
+    let (last_id, hash): (i64, String) = sqlx::query_as("SELECT last_id, hash FROM audit_head WHERE one FOR UPDATE").fetch_one(&mut *conn).await?;
+    let s = StoredAuditEvent::next((last_id > 0).then_some((last_id, hash)), e);
+    sqlx::query("INSERT INTO audit_events (id, at_ms, actor, kind, subject, payload, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .bind(s.id)
+        .bind(s.at_ms)
+        .bind(&s.actor)
+        .bind(&s.kind)
+        .bind(&s.subject)
+        .bind(&s.payload)
+        .bind(&s.prev_hash)
+        .bind(&s.hash)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE audit_head SET last_id = $1, hash = $2 WHERE one").bind(s.id).bind(&s.hash).execute(&mut *conn).await?;
+    Ok(s.event())
+}
+
+#[async_trait]
+impl AuditStore for PgStore {
+    async fn append_audit(&self, e: &NewAuditEvent) -> Result<AuditEvent> {
+        let mut tx = self.pool.begin().await?;
+        let ev = append_in(&mut tx, e).await?;
+        tx.commit().await?;
+        Ok(ev)
+    }
+
+    async fn audit_events_after(&self, after_id: i64, limit: i64) -> Result<Vec<StoredAuditEvent>> {
+        Ok(sqlx::query_as("SELECT id, at_ms, actor, kind, subject, payload, prev_hash, hash FROM audit_events WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(after_id)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    async fn audit_head(&self) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT hash FROM audit_head WHERE one").fetch_optional(&self.pool).await?)
+    }
+
+    async fn audit_list(&self, f: &AuditFilter, before_id: Option<i64>, limit: i64) -> Result<Vec<AuditEvent>> {
+        let mut qb: sqlx::QueryBuilder<sqlx::Postgres> =
+            sqlx::QueryBuilder::new("SELECT id, at_ms, actor, kind, subject, payload, prev_hash, hash FROM audit_events WHERE id < ");
+        qb.push_bind(before_id.unwrap_or(i64::MAX));
+        if let Some(k) = f.kind_prefix.as_deref().filter(|s| !s.is_empty()) {
+            qb.push(" AND kind ILIKE ").push_bind(format!("{}%", like_escaped(k)));
+        }
+        if let Some(s) = f.subject.as_deref().filter(|s| !s.is_empty()) {
+            qb.push(" AND subject = ").push_bind(s.to_owned());
+        }
+        if let Some(a) = f.actor.as_deref().filter(|s| !s.is_empty()) {
+            qb.push(" AND actor ILIKE ").push_bind(format!("%{}%", like_escaped(a)));
+        }
+        qb.push(" ORDER BY id DESC LIMIT ").push_bind(limit.clamp(1, 1000));
+        Ok(qb.build_query_as::<StoredAuditEvent>().fetch_all(&self.pool).await?.into_iter().map(StoredAuditEvent::event).collect())
+    }
+}
+
+#[async_trait]
+impl HandoffStore for PgStore {
+    async fn store_handoff(&self, h: &Handoff, source: &str) -> Result<Upsert> {
+        let c = HandoffColumns::of(h);
+        let now = now_rfc3339();
+        // One statement: a new id inserts, a changed document replaces (revision + 1), an
+        // identical one changes nothing (the WHERE of DO UPDATE fails and nothing is returned).
+        let written: Option<(i64, bool)> = sqlx::query_as(
+            "INSERT INTO handoffs (handoff_id, conversation_id, escalated_at, escalated_ms, channel, customer_id, customer_name,
+                customer_sort, intent, confidence, sentiment, sentiment_score, reason, priority, priority_rank, triage_key, summary,
+                action_count, failed_action_count, turn_count, bot_name, bot_version, doc, doc_sha256, source, received_at, updated_at,
+                search)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
+                $25, $26, $26, to_tsvector('simple', $17 || ' ' || $27 || ' ' || $28))
+             ON CONFLICT (handoff_id) DO UPDATE SET conversation_id = EXCLUDED.conversation_id, escalated_at = EXCLUDED.escalated_at,
+                escalated_ms = EXCLUDED.escalated_ms, channel = EXCLUDED.channel, customer_id = EXCLUDED.customer_id,
+                customer_name = EXCLUDED.customer_name, customer_sort = EXCLUDED.customer_sort, intent = EXCLUDED.intent,
+                confidence = EXCLUDED.confidence, sentiment = EXCLUDED.sentiment, sentiment_score = EXCLUDED.sentiment_score,
+                reason = EXCLUDED.reason, priority = EXCLUDED.priority, priority_rank = EXCLUDED.priority_rank,
+                triage_key = EXCLUDED.triage_key, summary = EXCLUDED.summary, action_count = EXCLUDED.action_count,
+                failed_action_count = EXCLUDED.failed_action_count, turn_count = EXCLUDED.turn_count, bot_name = EXCLUDED.bot_name,
+                bot_version = EXCLUDED.bot_version, doc = EXCLUDED.doc, doc_sha256 = EXCLUDED.doc_sha256,
+                revision = handoffs.revision + 1, source = EXCLUDED.source, updated_at = EXCLUDED.updated_at, search = EXCLUDED.search
+             WHERE handoffs.doc_sha256 <> EXCLUDED.doc_sha256
+             RETURNING seq, (xmax = 0) AS inserted",
+        )
+        .bind(&h.handoff_id)
+        .bind(&h.conversation_id)
+        .bind(&h.escalated_at)
+        .bind(c.escalated_ms)
+        .bind(c.channel)
+        .bind(&h.customer.id)
+        .bind(&h.customer.name)
+        .bind(&c.customer_sort)
+        .bind(&h.intent.name)
+        .bind(h.intent.confidence)
+        .bind(c.sentiment)
+        .bind(h.sentiment.score)
+        .bind(c.reason)
+        .bind(c.priority)
+        .bind(c.priority_rank)
+        .bind(c.triage_key)
+        .bind(&h.summary)
+        .bind(c.action_count)
+        .bind(c.failed_action_count)
+        .bind(c.turn_count)
+        .bind(&h.bot.name)
+        .bind(&h.bot.version)
+        .bind(&c.doc)
+        .bind(&c.doc_sha256)
+        .bind(source)
+        .bind(&now)
+        .bind(&c.search_transcript)
+        .bind(&c.search_customer)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match written {
+            Some((seq, true)) => Upsert::Inserted { seq },
+            Some((seq, false)) => Upsert::Updated { seq },
+            None => {
+                let seq: i64 = sqlx::query_scalar("SELECT seq FROM handoffs WHERE handoff_id = $1").bind(&h.handoff_id).fetch_one(&self.pool).await?;
+                Upsert::Unchanged { seq }
+            }
+        })
+    }
+
+    async fn stored_handoff(&self, handoff_id: &str) -> Result<StoredHandoff> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            seq: i64,
+            doc: String,
+            status: String,
+            revision: i64,
+            source: String,
+            received_at: String,
+            updated_at: String,
+            claimed_by: Option<String>,
+            claimed_by_id: Option<i64>,
+        }
+        let row: Row = sqlx::query_as(
+            "SELECT h.seq, h.doc, h.status, h.revision, h.source, h.received_at, h.updated_at, u.display_name AS claimed_by,
+                    h.claimed_by AS claimed_by_id
+             FROM handoffs h LEFT JOIN users u ON u.id = h.claimed_by WHERE h.handoff_id = $1",
+        )
+        .bind(handoff_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(handoff_id.to_owned()))?;
+        let handoff = serde_json::from_str(&row.doc).map_err(|source| StoreError::Corrupt { handoff_id: handoff_id.to_owned(), source })?;
+        Ok(StoredHandoff {
+            seq: row.seq,
+            handoff,
+            status: row.status,
+            revision: row.revision,
+            source: row.source,
+            received_at: row.received_at,
+            updated_at: row.updated_at,
+            claimed_by: row.claimed_by,
+            claimed_by_id: row.claimed_by_id,
+        })
+    }
+}
+
+#[async_trait]
+impl PeopleStore for PgStore {
+    async fn insert_user(&self, u: &NewUserRecord, now: i64) -> Result<i64, PeopleError> {
+        let mut tx = self.pool.begin().await?;
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO users (username, display_name, password_hash, created_at_ms, updated_at_ms) VALUES ($1, $2, $3, $4, $4)
+             ON CONFLICT DO NOTHING RETURNING id",
+        )
+        .bind(&u.username)
+        .bind(&u.display_name)
+        .bind(&u.password_hash)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(id) = id else {
+            return Err(PeopleError::Conflict(format!("The username {} is taken.", u.username)));
+        };
+        for r in &u.roles {
+            sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING").bind(id).bind(r.as_str()).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn user_summary(&self, id: i64) -> Result<UserSummary, PeopleError> {
+        let (username, display_name, active): (String, String, bool) = sqlx::query_as("SELECT username, display_name, active FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| PeopleError::Invalid(format!("No user with id {id}.")))?;
+        let names: Vec<String> = sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1").bind(id).fetch_all(&self.pool).await?;
+        let mut roles: Vec<Role> = names.iter().filter_map(|r| Role::parse(r)).collect();
+        roles.sort();
+        Ok(UserSummary { id, username, display_name, roles, active })
+    }
+}
+
+async fn holder_in(conn: &mut PgConnection, handoff_id: &str) -> Result<Option<(i64, String)>> {
+    let (uid, name): (Option<i64>, Option<String>) =
+        sqlx::query_as("SELECT h.claimed_by, u.display_name FROM handoffs h LEFT JOIN users u ON u.id = h.claimed_by WHERE h.handoff_id = $1")
+            .bind(handoff_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(handoff_id.to_owned()))?;
+    Ok(uid.map(|u| (u, name.unwrap_or_default())))
+}
+
+fn held(holder: Option<(i64, String)>) -> ClaimOutcome {
+    match holder {
+        Some((user_id, name)) => ClaimOutcome::HeldBy { user_id, name },
+        None => ClaimOutcome::Taken,
+    }
+}
+
+#[async_trait]
+impl ClaimStore for PgStore {
+    async fn claim(&self, handoff_id: &str, user_id: i64, now: i64, take_over: bool) -> Result<ClaimOutcome> {
+        let mut tx = self.pool.begin().await?;
+        let n = sqlx::query(
+            "UPDATE handoffs SET claimed_by = $1,
+                 claimed_at_ms = CASE WHEN claimed_by IS NOT DISTINCT FROM $1 THEN claimed_at_ms ELSE $2 END
+             WHERE handoff_id = $3 AND (claimed_by IS NULL OR claimed_by = $1 OR $4)",
+        )
+        .bind(user_id)
+        .bind(now)
+        .bind(handoff_id)
+        .bind(take_over)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let out = if n == 1 { ClaimOutcome::Taken } else { held(holder_in(&mut tx, handoff_id).await?) };
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn release(&self, handoff_id: &str, user_id: i64, any_holder: bool) -> Result<ClaimOutcome> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE handoffs SET claimed_by = NULL, claimed_at_ms = NULL WHERE handoff_id = $1 AND (claimed_by = $2 OR $3)")
+            .bind(handoff_id)
+            .bind(user_id)
+            .bind(any_holder)
+            .execute(&mut *tx)
+            .await?;
+        let out = held(holder_in(&mut tx, handoff_id).await?.filter(|(holder, _)| *holder != user_id));
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn claim_holder(&self, handoff_id: &str) -> Result<Option<(i64, String)>> {
+        let mut conn = self.pool.acquire().await?;
+        holder_in(&mut conn, handoff_id).await
+    }
+}
+
+#[async_trait]
+impl GateStore for PgStore {
+    async fn insert_call(&self, c: &NewCallRecord, audit: &[NewAuditEvent]) -> std::result::Result<(), GateError> {
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO tool_calls (id, handoff_seq, tool, params, params_sha256, requested_by, origin, flags, decision, rule_id,
+             rule_reason, rule_matched, policy_version, policy_sha256, state, approved_sha256, expires_at_ms, created_at_ms, updated_at_ms)
+             SELECT $1, seq, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17 FROM handoffs WHERE handoff_id = $18",
+        )
+        .bind(&c.id)
+        .bind(&c.tool)
+        .bind(&c.params)
+        .bind(&c.params_sha256)
+        .bind(c.requested_by)
+        .bind(c.origin)
+        .bind(&c.flags)
+        .bind(c.decision)
+        .bind(&c.rule_id)
+        .bind(&c.rule_reason)
+        .bind(&c.rule_matched)
+        .bind(&c.policy_version)
+        .bind(&c.policy_sha256)
+        .bind(c.state)
+        .bind(&c.approved_sha256)
+        .bind(c.expires_at_ms)
+        .bind(c.created_at_ms)
+        .bind(&c.handoff_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?
+        .rows_affected();
+        if inserted == 0 {
+            return Err(GateError::Store(StoreError::NotFound(c.handoff_id.clone())));
+        }
+        for e in audit {
+            append_in(&mut tx, e).await?;
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+
+    async fn call(&self, id: &str) -> Result<Option<CallRecord>> {
+        Ok(sqlx::query_as("SELECT * FROM tool_call_rows WHERE id = $1").bind(id).fetch_optional(&self.pool).await?)
+    }
+
+    async fn calls(&self, q: &CallQuery) -> Result<Vec<CallRecord>> {
+        let query = |sql: &'static str| sqlx::query_as::<_, CallRecord>(sql);
+        let rows = match q {
+            CallQuery::OnHandoff(h) => query("SELECT * FROM tool_call_rows WHERE handoff_id = $1 ORDER BY created_at_ms").bind(h).fetch_all(&self.pool).await?,
+            CallQuery::Pending => query("SELECT * FROM tool_call_rows WHERE state = 'pending' ORDER BY handoff_escalated_ms, created_at_ms").fetch_all(&self.pool).await?,
+            CallQuery::ApprovalHistory { limit } => {
+                query("SELECT * FROM tool_call_rows WHERE decision = 'approve' AND state <> 'pending' ORDER BY updated_at_ms DESC LIMIT $1")
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            CallQuery::Executing => query("SELECT * FROM tool_call_rows WHERE state = 'executing' ORDER BY created_at_ms").fetch_all(&self.pool).await?,
+            CallQuery::ApprovedNotStarted => {
+                query("SELECT * FROM tool_call_rows WHERE state = 'approved' AND attempts = 0 ORDER BY created_at_ms").fetch_all(&self.pool).await?
+            }
+            CallQuery::DueToExpire { now } => {
+                query("SELECT * FROM tool_call_rows WHERE state IN ('proposed', 'pending', 'approved') AND expires_at_ms <= $1 ORDER BY created_at_ms")
+                    .bind(now)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+        };
+        Ok(rows)
+    }
+
+    async fn update_call(&self, id: &str, decide: Decide<'_>) -> std::result::Result<CallRecord, GateError> {
+        let mut tx = self.pool.begin().await.map_err(StoreError::from)?;
+        // Lock the call's row first: a second transition on the same call waits here and then
+        // reads what the first one wrote.
+        let locked: Option<String> =
+            sqlx::query_scalar("SELECT state FROM tool_calls WHERE id = $1 FOR UPDATE").bind(id).fetch_optional(&mut *tx).await.map_err(StoreError::from)?;
+        if locked.is_none() {
+            return Err(GateError::NotFound(id.to_owned()));
+        }
+        let current: CallRecord =
+            sqlx::query_as("SELECT * FROM tool_call_rows WHERE id = $1").bind(id).fetch_one(&mut *tx).await.map_err(StoreError::from)?;
+        let (u, audit) = decide(&current)?;
+        let written = sqlx::query(
+            "UPDATE tool_calls SET state = $1, approved_by = $2, approved_sha256 = $3, expires_at_ms = $4, attempts = $5, retryable = $6,
+             decided_by = COALESCE($7, decided_by), decision_reason = COALESCE($8, decision_reason),
+             approved_at_ms = COALESCE($9, approved_at_ms), executed_at_ms = COALESCE($10, executed_at_ms),
+             http_status = COALESCE($11, http_status), outcome = COALESCE($12, outcome),
+             escalated_at_ms = COALESCE($13, escalated_at_ms), updated_at_ms = $14
+             WHERE id = $15 AND state = $16",
+        )
+        .bind(u.state)
+        .bind(u.approved_by)
+        .bind(&u.approved_sha256)
+        .bind(u.expires_at_ms)
+        .bind(u.attempts)
+        .bind(u.retryable)
+        .bind(u.decided_by)
+        .bind(&u.decision_reason)
+        .bind(u.approved_at_ms)
+        .bind(u.executed_at_ms)
+        .bind(u.http_status)
+        .bind(&u.outcome)
+        .bind(u.escalated_at_ms)
+        .bind(u.updated_at_ms)
+        .bind(id)
+        .bind(u.expected_state)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?
+        .rows_affected();
+        if written != 1 {
+            return Err(GateError::Conflict(format!("tool call {id} changed while it was being updated")));
+        }
+        for e in &audit {
+            append_in(&mut tx, e).await?;
+        }
+        let after: CallRecord = sqlx::query_as("SELECT * FROM tool_call_rows WHERE id = $1").bind(id).fetch_one(&mut *tx).await.map_err(StoreError::from)?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(after)
+    }
+}
