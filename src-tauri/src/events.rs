@@ -2,7 +2,7 @@
 
 use desk_core::ingest::Outcome;
 use desk_core::ipc::QueueChanged;
-use desk_core::sources::demo::DemoSource;
+use desk_demo::bot::DemoSource;
 use tauri::{AppHandle, Emitter};
 
 use crate::AppState;

@@ -47,7 +47,7 @@ pub fn run() {
                 None => {
                     // The embedded default: the demo orders/billing backend on loopback.
                     let db = config.data_dir.join("demo-backend.db");
-                    let backend = tauri::async_runtime::block_on(desk_core::demo_backend::DemoBackend::start(&db, "127.0.0.1:0".parse().expect("addr")))
+                    let backend = tauri::async_runtime::block_on(desk_demo::DemoBackend::start(&db, "127.0.0.1:0".parse().expect("addr")))
                         .map_err(|e| format!("cannot start the demo backend: {e}"))?;
                     backend.base_url()
                 }

@@ -84,7 +84,7 @@ async fn main() {
 
     // 3. Embedded draft latency and new-message-to-draft time on demo escalations.
     store.seed_demo_users().await.unwrap();
-    let bot = desk_core::sources::demo::DemoBot::new(3);
+    let bot = desk_demo::bot::DemoBot::new(3);
     let setup = DraftSetup::default();
     let mut draft_ms = vec![];
     let mut visible_ms = vec![];

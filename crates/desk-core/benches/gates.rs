@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use desk_core::demo_backend::DemoBackend;
+use desk_demo::DemoBackend;
 use desk_core::gates::executor::ToolExecutor;
 use desk_core::gates::{GateService, Gates, Origin, ProposeInput};
 use desk_core::storage::{AuditStore, NewAuditEvent};
@@ -25,7 +25,7 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("bench.db")).await.unwrap();
     store.seed_demo_users().await.unwrap();
-    let doc = desk_core::sources::demo::DemoBot::new(1).escalation(1, chrono::Utc::now());
+    let doc = desk_demo::bot::DemoBot::new(1).escalation(1, chrono::Utc::now());
     store.ingest(&serde_json::to_vec(&doc).unwrap(), "bench").await.unwrap();
     let handoff_id = doc["handoff_id"].as_str().unwrap().to_owned();
     let backend = DemoBackend::start(&dir.path().join("backend.db"), "127.0.0.1:0".parse().unwrap()).await.unwrap();

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use desk_core::handoff::Priority;
 use desk_core::queue::{ConfidenceBands, QueueFilter, QueueQuery, QueueSort, SlaPolicy, SortKey};
-use desk_core::sources::demo::DemoBot;
+use desk_demo::bot::DemoBot;
 use desk_core::Store;
 
 fn pct(mut v: Vec<Duration>, p: f64) -> f64 {

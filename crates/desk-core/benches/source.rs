@@ -33,7 +33,7 @@ async fn main() {
         return;
     }
     let n: usize = std::env::var("SOURCE_DOCS").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000);
-    let bot = desk_core::sources::demo::DemoBot::new(7);
+    let bot = desk_demo::bot::DemoBot::new(7);
     let at = chrono::Utc::now();
     let items: Arc<Vec<Value>> = Arc::new((0..n as u64).map(|i| bot.escalation(i, at)).collect());
     let app = axum::Router::new()

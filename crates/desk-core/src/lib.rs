@@ -12,7 +12,6 @@
 pub mod analytics;
 pub mod audit;
 pub mod claims;
-pub mod demo_backend;
 pub mod drafts;
 pub mod gates;
 pub mod handoff;

@@ -252,9 +252,9 @@ async fn facets_count_intents_and_quarantine() {
 #[tokio::test]
 async fn the_demo_source_seeds_valid_escalations_and_goes_on() {
     let (_d, store) = open().await;
-    let demo = desk_core::sources::demo::DemoSource::new(store.clone());
+    let demo = desk_demo::bot::DemoSource::new(store.clone());
     let ids = demo.seed_if_new().await.unwrap();
-    assert_eq!(ids.len() as u64, desk_core::sources::demo::SEED_COUNT, "every seeded demo escalation is valid");
+    assert_eq!(ids.len() as u64, desk_demo::bot::SEED_COUNT, "every seeded demo escalation is valid");
     assert_eq!(store.quarantine_count().await.unwrap(), 2, "two malformed examples");
     assert!(demo.seed_if_new().await.unwrap().is_empty(), "seeding happens once");
     for _ in 0..30 {

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::*;
 use desk_core::audit;
-use desk_core::demo_backend::DemoBackend;
+use desk_demo::DemoBackend;
 use desk_core::gates::executor::ToolExecutor;
 use desk_core::gates::lifecycle::CallState;
 use desk_core::gates::{GateError, GateService, Gates, Origin, ProposeInput};

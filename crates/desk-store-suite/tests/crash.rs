@@ -12,7 +12,7 @@ use std::process::Command;
 
 use common::*;
 use desk_core::audit::{self, AuditFilter};
-use desk_core::demo_backend::DemoBackend;
+use desk_demo::DemoBackend;
 use desk_core::gates::executor::ToolExecutor;
 use desk_core::gates::lifecycle::CallState;
 use desk_core::gates::{GateService, Gates, Origin, ProposeInput};

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::*;
 use desk_core::audit;
-use desk_core::demo_backend::{DemoBackend, Faults};
+use desk_demo::{DemoBackend, Faults};
 use desk_core::gates::executor::ToolExecutor;
 use desk_core::gates::lifecycle::{CallState, Refusal};
 use desk_core::gates::policy::{Decision, Flag};

@@ -24,6 +24,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
+use desk_core::people::now_ms;
 use tokio::sync::Mutex;
 
 /// Faults to inject, each counting down per request.
@@ -107,10 +108,6 @@ impl DemoBackend {
     }
 }
 
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
 fn respond(status: u16, body: &str, replayed: bool) -> Response {
     let mut r = (StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), body.to_owned()).into_response();
     r.headers_mut().insert("content-type", "application/json".parse().expect("header"));
@@ -141,7 +138,7 @@ async fn handle(State(st): State<AppState>, method: Method, uri: Uri, headers: H
 
     // Validation happens before execution starts: nothing is stored.
     if let Some(amount) = parsed.get("amount").and_then(Value::as_str) {
-        if crate::gates::tools::money_minor(amount).is_some_and(|m| m > 500_000) {
+        if desk_core::gates::tools::money_minor(amount).is_some_and(|m| m > 500_000) {
             return respond(400, &json!({"error": "amount_exceeds_refundable_balance", "message": "The amount is more than the order's refundable balance."}).to_string(), false);
         }
     }

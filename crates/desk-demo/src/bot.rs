@@ -8,12 +8,12 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::handoff::{Channel, EscalationReason, Priority, SentimentLabel, SCHEMA_V1};
+use desk_core::handoff::{Channel, EscalationReason, Priority, SentimentLabel, SCHEMA_V1};
 
-const SGD: &str = include_str!("../../demo-data/sgd_dialogues_train.jsonl");
-const ABCD: &str = include_str!("../../demo-data/abcd_dialogues_sample.jsonl");
-const ABCD_ONTOLOGY: &str = include_str!("../../demo-data/abcd_intents_actions.json");
-const BANKING77: &str = include_str!("../../demo-data/banking77_subset.jsonl");
+const SGD: &str = include_str!("../demo-data/sgd_dialogues_train.jsonl");
+const ABCD: &str = include_str!("../demo-data/abcd_dialogues_sample.jsonl");
+const ABCD_ONTOLOGY: &str = include_str!("../demo-data/abcd_intents_actions.json");
+const BANKING77: &str = include_str!("../demo-data/banking77_subset.jsonl");
 
 const FIRST_NAMES: &[&str] = &[
     "Ada", "Grace", "Alan", "Hedy", "Linus", "Margaret", "Tim", "Radia", "Ken", "Barbara", "Dennis", "Frances",
@@ -510,7 +510,7 @@ fn clip(s: &str, max: usize) -> String {
 /// where it stopped instead of replaying.
 pub struct DemoSource {
     bot: DemoBot,
-    store: crate::Store,
+    store: desk_core::Store,
 }
 
 /// Escalations seeded on the first start, spread over the past 30 minutes (a desk that is a
@@ -520,12 +520,12 @@ const POSITION_KEY: &str = "demo.next";
 const SOURCE: &str = "demo";
 
 impl DemoSource {
-    pub fn new(store: crate::Store) -> Self {
+    pub fn new(store: desk_core::Store) -> Self {
         Self { bot: DemoBot::new(20_261_123), store }
     }
 
     /// Seeds the queue when this database has never seen the demo; returns the ids stored.
-    pub async fn seed_if_new(&self) -> crate::store::Result<Vec<String>> {
+    pub async fn seed_if_new(&self) -> desk_core::store::Result<Vec<String>> {
         if self.store.meta(POSITION_KEY).await?.is_some() {
             return Ok(vec![]);
         }
@@ -534,7 +534,7 @@ impl DemoSource {
         for n in 0..SEED_COUNT {
             let at = now - Duration::seconds(((SEED_COUNT - n) * 45) as i64);
             let doc = serde_json::to_vec(&self.bot.escalation(n, at)).expect("json");
-            if let crate::ingest::Outcome::Accepted { handoff_id, .. } = self.store.ingest(&doc, SOURCE).await? {
+            if let desk_core::ingest::Outcome::Accepted { handoff_id, .. } = self.store.ingest(&doc, SOURCE).await? {
                 ids.push(handoff_id);
             }
         }
@@ -547,7 +547,7 @@ impl DemoSource {
     }
 
     /// Escalates the next demo conversation now.
-    pub async fn escalate_next(&self) -> crate::store::Result<crate::ingest::Outcome> {
+    pub async fn escalate_next(&self) -> desk_core::store::Result<desk_core::ingest::Outcome> {
         let n: u64 = self.store.meta(POSITION_KEY).await?.and_then(|s| s.parse().ok()).unwrap_or(SEED_COUNT + 2);
         let doc = serde_json::to_vec(&self.bot.escalation(n, Utc::now())).expect("json");
         let outcome = self.store.ingest(&doc, SOURCE).await?;
