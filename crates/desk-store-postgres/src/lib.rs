@@ -56,7 +56,7 @@ impl Database for PgStore {
 }
 
 /// Appends an event inside the caller's transaction, after locking the chain head.
-async fn append_in(conn: &mut PgConnection, e: &NewAuditEvent) -> Result<AuditEvent> {
+pub async fn append_in(conn: &mut PgConnection, e: &NewAuditEvent) -> Result<AuditEvent> {
     let (last_id, hash): (i64, String) = sqlx::query_as("SELECT last_id, hash FROM audit_head WHERE one FOR UPDATE").fetch_one(&mut *conn).await?;
     let s = StoredAuditEvent::next((last_id > 0).then_some((last_id, hash)), e);
     sqlx::query("INSERT INTO audit_events (id, at_ms, actor, kind, subject, payload, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
