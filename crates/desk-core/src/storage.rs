@@ -90,6 +90,16 @@ pub enum ClaimOutcome {
     HeldBy { user_id: i64, name: String },
 }
 
+impl ClaimOutcome {
+    /// `Taken` when nobody holds it (any more), or who does.
+    pub fn from_holder(holder: Option<(i64, String)>) -> Self {
+        match holder {
+            Some((user_id, name)) => ClaimOutcome::HeldBy { user_id, name },
+            None => ClaimOutcome::Taken,
+        }
+    }
+}
+
 /// Who holds which escalation.
 #[async_trait]
 pub trait ClaimStore: Send + Sync {

@@ -263,13 +263,6 @@ async fn holder_in(conn: &mut PgConnection, handoff_id: &str) -> Result<Option<(
     Ok(uid.map(|u| (u, name.unwrap_or_default())))
 }
 
-fn held(holder: Option<(i64, String)>) -> ClaimOutcome {
-    match holder {
-        Some((user_id, name)) => ClaimOutcome::HeldBy { user_id, name },
-        None => ClaimOutcome::Taken,
-    }
-}
-
 #[async_trait]
 impl ClaimStore for PgStore {
     async fn claim(&self, handoff_id: &str, user_id: i64, now: i64, take_over: bool) -> Result<ClaimOutcome> {
@@ -286,7 +279,7 @@ impl ClaimStore for PgStore {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        let out = if n == 1 { ClaimOutcome::Taken } else { held(holder_in(&mut tx, handoff_id).await?) };
+        let out = if n == 1 { ClaimOutcome::Taken } else { ClaimOutcome::from_holder(holder_in(&mut tx, handoff_id).await?) };
         tx.commit().await?;
         Ok(out)
     }
@@ -299,7 +292,7 @@ impl ClaimStore for PgStore {
             .bind(any_holder)
             .execute(&mut *tx)
             .await?;
-        let out = held(holder_in(&mut tx, handoff_id).await?.filter(|(holder, _)| *holder != user_id));
+        let out = ClaimOutcome::from_holder(holder_in(&mut tx, handoff_id).await?.filter(|(holder, _)| *holder != user_id));
         tx.commit().await?;
         Ok(out)
     }

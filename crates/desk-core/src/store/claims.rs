@@ -20,13 +20,6 @@ impl Store {
     }
 }
 
-fn held(holder: Option<(i64, String)>) -> ClaimOutcome {
-    match holder {
-        Some((user_id, name)) => ClaimOutcome::HeldBy { user_id, name },
-        None => ClaimOutcome::Taken,
-    }
-}
-
 #[async_trait]
 impl ClaimStore for Store {
     async fn claim(&self, handoff_id: &str, user_id: i64, now: i64, take_over: bool) -> Result<ClaimOutcome> {
@@ -44,7 +37,7 @@ impl ClaimStore for Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        let out = if n == 1 { ClaimOutcome::Taken } else { held(Self::holder_in(&mut tx, handoff_id).await?) };
+        let out = if n == 1 { ClaimOutcome::Taken } else { ClaimOutcome::from_holder(Self::holder_in(&mut tx, handoff_id).await?) };
         tx.commit().await?;
         Ok(out)
     }
@@ -59,7 +52,7 @@ impl ClaimStore for Store {
         )
         .execute(&mut *tx)
         .await?;
-        let out = held(Self::holder_in(&mut tx, handoff_id).await?.filter(|(holder, _)| *holder != user_id));
+        let out = ClaimOutcome::from_holder(Self::holder_in(&mut tx, handoff_id).await?.filter(|(holder, _)| *holder != user_id));
         tx.commit().await?;
         Ok(out)
     }
