@@ -116,17 +116,35 @@ impl StoredAuditEvent {
 /// How many events verify and export read at a time.
 const PAGE: i64 = 1_000;
 
+/// Reads the whole log oldest first, a page at a time.
+struct Pages<'a> {
+    log: &'a dyn AuditStore,
+    after: i64,
+}
+
+impl<'a> Pages<'a> {
+    fn of(log: &'a dyn AuditStore) -> Self {
+        Self { log, after: 0 }
+    }
+
+    /// The next page, or `None` at the end.
+    async fn next(&mut self) -> Result<Option<Vec<StoredAuditEvent>>> {
+        let page = self.log.audit_events_after(self.after, PAGE).await?;
+        Ok(page.last().map(|last| last.id).map(|id| {
+            self.after = id;
+            page
+        }))
+    }
+}
+
 /// Walks the whole chain in order and names the first event that does not verify.
 pub async fn verify(log: &dyn AuditStore) -> Result<AuditVerification> {
     let mut expected_id = 1i64;
     let mut prev = GENESIS.to_owned();
     let mut n = 0i64;
     let broken = |id: i64, problem: String, n: i64| AuditVerification { events: n, ok: false, first_broken_id: Some(id), problem: Some(problem) };
-    let mut after = 0;
-    loop {
-        let page = log.audit_events_after(after, PAGE).await?;
-        let Some(last) = page.last() else { break };
-        after = last.id;
+    let mut pages = Pages::of(log);
+    while let Some(page) = pages.next().await? {
         for r in page {
             n += 1;
             if r.id != expected_id {
@@ -154,11 +172,8 @@ pub async fn verify(log: &dyn AuditStore) -> Result<AuditVerification> {
 /// Every event as JSON Lines, oldest first, written to `out`; returns how many.
 pub async fn export(log: &dyn AuditStore, out: &mut (impl std::io::Write + Send)) -> Result<i64> {
     let mut n = 0;
-    let mut after = 0;
-    loop {
-        let page = log.audit_events_after(after, PAGE).await?;
-        let Some(last) = page.last() else { break };
-        after = last.id;
+    let mut pages = Pages::of(log);
+    while let Some(page) = pages.next().await? {
         for r in page {
             let line = serde_json::to_string(&r.event()).expect("json");
             out.write_all(line.as_bytes()).and_then(|_| out.write_all(b"\n")).map_err(sqlx::Error::Io)?;

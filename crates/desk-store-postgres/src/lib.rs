@@ -21,7 +21,7 @@ use desk_core::gates::GateError;
 use desk_core::handoff::Handoff;
 use desk_core::people::{PeopleError, Role, UserSummary};
 use desk_core::storage::{AuditStore, ClaimOutcome, ClaimStore, Database, Decide, GateStore, HandoffStore, NewAuditEvent, NewUserRecord, PeopleStore};
-use desk_core::store::{now_rfc3339, HandoffColumns, Result, StoreError, StoredHandoff, Upsert};
+use desk_core::store::{now_rfc3339, HandoffColumns, Result, StoreError, StoredHandoff, StoredHandoffRow, Upsert};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgConnection, PgPool};
 
@@ -180,19 +180,7 @@ impl HandoffStore for PgStore {
     }
 
     async fn stored_handoff(&self, handoff_id: &str) -> Result<StoredHandoff> {
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            seq: i64,
-            doc: String,
-            status: String,
-            revision: i64,
-            source: String,
-            received_at: String,
-            updated_at: String,
-            claimed_by: Option<String>,
-            claimed_by_id: Option<i64>,
-        }
-        let row: Row = sqlx::query_as(
+        sqlx::query_as::<_, StoredHandoffRow>(
             "SELECT h.seq, h.doc, h.status, h.revision, h.source, h.received_at, h.updated_at, u.display_name AS claimed_by,
                     h.claimed_by AS claimed_by_id
              FROM handoffs h LEFT JOIN users u ON u.id = h.claimed_by WHERE h.handoff_id = $1",
@@ -200,19 +188,8 @@ impl HandoffStore for PgStore {
         .bind(handoff_id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| StoreError::NotFound(handoff_id.to_owned()))?;
-        let handoff = serde_json::from_str(&row.doc).map_err(|source| StoreError::Corrupt { handoff_id: handoff_id.to_owned(), source })?;
-        Ok(StoredHandoff {
-            seq: row.seq,
-            handoff,
-            status: row.status,
-            revision: row.revision,
-            source: row.source,
-            received_at: row.received_at,
-            updated_at: row.updated_at,
-            claimed_by: row.claimed_by,
-            claimed_by_id: row.claimed_by_id,
-        })
+        .ok_or_else(|| StoreError::NotFound(handoff_id.to_owned()))?
+        .into_stored(handoff_id)
     }
 }
 

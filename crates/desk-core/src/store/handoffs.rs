@@ -32,6 +32,38 @@ pub struct StoredHandoff {
     pub claimed_by_id: Option<i64>,
 }
 
+/// An escalation's row as both stores read it: the document still as stored text.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredHandoffRow {
+    pub seq: i64,
+    pub doc: String,
+    pub status: String,
+    pub revision: i64,
+    pub source: String,
+    pub received_at: String,
+    pub updated_at: String,
+    pub claimed_by: Option<String>,
+    pub claimed_by_id: Option<i64>,
+}
+
+impl StoredHandoffRow {
+    /// Parses the stored document; one that no longer parses is reported, never skipped.
+    pub fn into_stored(self, handoff_id: &str) -> Result<StoredHandoff> {
+        let handoff = serde_json::from_str(&self.doc).map_err(|source| StoreError::Corrupt { handoff_id: handoff_id.to_owned(), source })?;
+        Ok(StoredHandoff {
+            seq: self.seq,
+            handoff,
+            status: self.status,
+            revision: self.revision,
+            source: self.source,
+            received_at: self.received_at,
+            updated_at: self.updated_at,
+            claimed_by: self.claimed_by,
+            claimed_by_id: self.claimed_by_id,
+        })
+    }
+}
+
 /// Most urgent first, then longest waiting: ascending order of this key is the triage order.
 pub(crate) fn triage_key(priority_rank: i64, escalated_ms: i64) -> i64 {
     // 10^14 ms is about 3,170 years: room for any timestamp after 1970 within one priority band.
@@ -61,7 +93,8 @@ impl Store {
 
     /// Reads one escalation by its `handoff_id`.
     pub async fn handoff(&self, handoff_id: &str) -> Result<StoredHandoff> {
-        let row = sqlx::query!(
+        sqlx::query_as!(
+            StoredHandoffRow,
             r#"SELECT seq AS "seq!", doc, status, revision, source, received_at, updated_at,
                       (SELECT display_name FROM users WHERE users.id = claimed_by) AS "claimed_by?: String",
                       claimed_by AS "claimed_by_id?: i64"
@@ -70,20 +103,8 @@ impl Store {
         )
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| StoreError::NotFound(handoff_id.to_owned()))?;
-        let handoff = serde_json::from_str(&row.doc)
-            .map_err(|source| StoreError::Corrupt { handoff_id: handoff_id.to_owned(), source })?;
-        Ok(StoredHandoff {
-            seq: row.seq,
-            handoff,
-            status: row.status,
-            revision: row.revision,
-            source: row.source,
-            received_at: row.received_at,
-            updated_at: row.updated_at,
-            claimed_by: row.claimed_by,
-            claimed_by_id: row.claimed_by_id,
-        })
+        .ok_or_else(|| StoreError::NotFound(handoff_id.to_owned()))?
+        .into_stored(handoff_id)
     }
 
     /// How many escalations are stored.

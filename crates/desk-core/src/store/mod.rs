@@ -16,7 +16,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
-pub use handoffs::{HandoffColumns, StoredHandoff, Upsert};
+pub use handoffs::{HandoffColumns, StoredHandoff, StoredHandoffRow, Upsert};
 pub use quarantine::QuarantineEntry;
 
 /// Everything that can go wrong in the store.
