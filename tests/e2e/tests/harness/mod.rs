@@ -206,8 +206,23 @@ impl App {
         self.client.find_all(Locator::Css(css)).await.map(|v| !v.is_empty()).unwrap_or(false)
     }
 
+    /// Clicks the first element matching `css`, waiting up to ten seconds for it to appear, as a
+    /// person waits for a button to render after a sign-in or a navigation. A timeout leaves a
+    /// screenshot named after the selector.
     pub async fn click(&self, css: &str) {
-        self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let el = loop {
+            match self.client.find(Locator::Css(css)).await {
+                Ok(el) => break el,
+                Err(e) if Instant::now() > deadline => {
+                    let name: String = css.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+                    self.screenshot(&format!("click-timeout{name}")).await;
+                    panic!("{css}: not found within 10 s: {e}");
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(150)).await,
+            }
+        };
+        el.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
     pub async fn close(self) {
