@@ -1,7 +1,8 @@
 -- Handoff Desk on PostgreSQL: the areas behind desk-core's storage traits so far (escalations,
 -- claims, people, tool calls, the audit log). The same facts as migrations/sqlite, in
 -- PostgreSQL's types: BIGINT for every integer the core reads as i64, TEXT for canonical JSON
--- (hashed byte for byte, so never jsonb), a tsvector column with a GIN index for search.
+-- (hashed byte for byte, so never jsonb), a tsvector column with a GIN index for search, and
+-- COLLATE "C" on the text sort keys so that both stores order them alike (byte order).
 
 CREATE TABLE app_meta (
     key   TEXT PRIMARY KEY,
@@ -40,15 +41,15 @@ CREATE TABLE handoffs (
     conversation_id     TEXT   NOT NULL,
     escalated_at        TEXT   NOT NULL,
     escalated_ms        BIGINT NOT NULL,
-    channel             TEXT   NOT NULL,
+    channel             TEXT   COLLATE "C" NOT NULL,
     customer_id         TEXT   NOT NULL,
     customer_name       TEXT,
-    customer_sort       TEXT   NOT NULL,
-    intent              TEXT   NOT NULL,
+    customer_sort       TEXT   COLLATE "C" NOT NULL,
+    intent              TEXT   COLLATE "C" NOT NULL,
     confidence          DOUBLE PRECISION NOT NULL,
     sentiment           TEXT   NOT NULL,
     sentiment_score     DOUBLE PRECISION NOT NULL,
-    reason              TEXT   NOT NULL,
+    reason              TEXT   COLLATE "C" NOT NULL,
     priority            TEXT   NOT NULL,
     priority_rank       BIGINT NOT NULL,
     triage_key          BIGINT NOT NULL,
@@ -67,7 +68,8 @@ CREATE TABLE handoffs (
     updated_at          TEXT   NOT NULL,
     claimed_by          BIGINT REFERENCES users (id),
     claimed_at_ms       BIGINT,
-    -- Full-text search over summary, transcript and customer (the SQLite store's FTS5 table).
+    -- Full-text search over summary, transcript and customer (the SQLite store's FTS5 table),
+    -- indexed as desk-core's search words ('simple': no stemming, no stop words).
     search              TSVECTOR NOT NULL
 );
 CREATE INDEX handoffs_by_triage     ON handoffs (triage_key, seq);

@@ -1,6 +1,7 @@
 //! The command line of the app binary: `handoff-desk import FILE...` imports without opening a
 //! window, through the same validation as the app. With no subcommand the window opens.
 
+use desk_core::ingest::Ingest;
 use desk_core::Store;
 
 use crate::config::Config;
@@ -100,7 +101,7 @@ fn import(files: &[String]) -> i32 {
                     continue;
                 }
             };
-            let report = match store.import_jsonl(&bytes, &format!("import:{file}"), |_| {}).await {
+            let report = match store.import_jsonl(&bytes, &format!("import:{file}"), &mut |_| {}).await {
                 Ok(r) => r,
                 Err(e) => {
                     eprintln!("error: importing {file}: {e}");

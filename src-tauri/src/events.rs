@@ -1,6 +1,7 @@
 //! The one place that tells the window something changed, after the change is committed.
 
 use desk_core::ingest::Outcome;
+use desk_core::storage::HandoffStore;
 use desk_core::ipc::QueueChanged;
 use desk_demo::bot::DemoSource;
 use tauri::{AppHandle, Emitter};
@@ -137,7 +138,7 @@ fn notify_urgent(app: &AppHandle, handoff_ids: &[String]) {
     tauri::async_runtime::spawn(async move {
         let mut shown = 0;
         for id in ids {
-            let Ok(s) = store.handoff(&id).await else { continue };
+            let Ok(s) = store.stored_handoff(&id).await else { continue };
             let h = s.handoff;
             if h.priority != desk_core::handoff::Priority::Urgent || s.revision > 1 || shown >= 3 {
                 continue;

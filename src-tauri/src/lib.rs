@@ -19,6 +19,8 @@ pub struct AppState {
     pub store: Store,
     pub config: config::Config,
     pub sessions: session::Sessions,
+    /// The queue, escalations and the quarantine.
+    pub queue: desk_core::queue::QueueService,
     /// Tool calls behind approval gates (and their executor and policy).
     pub gates: desk_core::gates::GateService,
     pub drafts: drafting::Drafting,
@@ -54,9 +56,11 @@ pub fn run() {
             };
             let executor = desk_core::gates::executor::ToolExecutor::new(backend_url, std::time::Duration::from_secs(10));
             let drafts = tauri::async_runtime::block_on(drafting::Drafting::load(&store, config.kb_dir()));
-            let gates = desk_core::gates::GateService::new(std::sync::Arc::new(store.clone()), gates, executor)
+            let db: std::sync::Arc<dyn desk_core::storage::Database> = std::sync::Arc::new(store.clone());
+            let queue = desk_core::queue::QueueService::new(db.clone(), config.bands, config.sla);
+            let gates = desk_core::gates::GateService::new(db, gates, executor)
                 .in_background(std::sync::Arc::new(events::WindowNotifier(app.handle().clone())));
-            let state = AppState { store, config, sessions: session::Sessions::default(), gates, drafts };
+            let state = AppState { store, config, sessions: session::Sessions::default(), queue, gates, drafts };
             events::start_gate_keeper(state.clone());
             drafting::start(app.handle().clone(), state.clone());
             app.manage(state.clone());

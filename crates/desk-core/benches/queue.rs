@@ -7,6 +7,7 @@ use chrono::Utc;
 use desk_core::handoff::Priority;
 use desk_core::queue::{ConfidenceBands, QueueFilter, QueueQuery, QueueSort, SlaPolicy, SortKey};
 use desk_demo::bot::DemoBot;
+use desk_core::ingest::Ingest;
 use desk_core::Store;
 
 fn pct(mut v: Vec<Duration>, p: f64) -> f64 {
@@ -20,7 +21,7 @@ async fn time_query(store: &Store, q: &QueueQuery, runs: usize) -> (f64, f64, us
     let mut n = 0;
     for _ in 0..runs {
         let t = Instant::now();
-        let page = store.queue_page(q, ConfidenceBands::default(), SlaPolicy::default(), None).await.unwrap();
+        let page = desk_core::queue::page(store, q, ConfidenceBands::default(), SlaPolicy::default(), None).await.unwrap();
         times.push(t.elapsed());
         n = page.rows.len();
     }
@@ -46,13 +47,13 @@ async fn main() {
     }
     let mb = file.len() as f64 / 1e6;
     let t = Instant::now();
-    let report = store.import_jsonl(&file, "bench", |_| {}).await.unwrap();
+    let report = store.import_jsonl(&file, "bench", &mut |_| {}).await.unwrap();
     let secs = t.elapsed().as_secs_f64();
     assert_eq!(report.accepted as u64, n);
     println!("ingest: {n} escalations ({mb:.0} MB JSONL) in {secs:.1} s = {:.0} escalations/s", n as f64 / secs);
 
     let t = Instant::now();
-    let again = store.import_jsonl(&file, "bench", |_| {}).await.unwrap();
+    let again = store.import_jsonl(&file, "bench", &mut |_| {}).await.unwrap();
     assert_eq!(again.unchanged as u64, n);
     println!("re-import (all unchanged): {:.0} escalations/s", n as f64 / t.elapsed().as_secs_f64());
 
@@ -73,14 +74,14 @@ async fn main() {
     // A deep page: walk 500 pages in, then time the next one.
     let mut q = base.clone();
     for _ in 0..500 {
-        let p = store.queue_page(&q, ConfidenceBands::default(), SlaPolicy::default(), None).await.unwrap();
+        let p = desk_core::queue::page(&store, &q, ConfidenceBands::default(), SlaPolicy::default(), None).await.unwrap();
         q.cursor = p.next_cursor;
     }
     let (p50, p95, rows) = time_query(&store, &q, 50).await;
     println!("| page 501 (keyset cursor), triage order | {p50:.2} | {p95:.2} | {rows} |");
     let t = Instant::now();
     for _ in 0..20 {
-        store.queue_facets().await.unwrap();
+        desk_core::queue::facets(&store).await.unwrap();
     }
     println!("| facets (counts by priority and intent) | {:.2} (mean) | | |", t.elapsed().as_secs_f64() * 1000.0 / 20.0);
 }

@@ -434,7 +434,7 @@ impl Store {
         by.authorize(Permission::ExportData, now)?;
         let mut out = String::new();
         for r in self.filtered_ratings(f).await? {
-            let h = self.handoff(&r.handoff_id).await?.handoff;
+            let h = crate::storage::HandoffStore::stored_handoff(self, &r.handoff_id).await?.handoff;
             let case = serde_json::json!({
                 "case_id": format!("{}#rating{}", r.handoff_id, r.id),
                 "bot": { "name": r.bot_name, "version": r.bot_version },

@@ -1,11 +1,14 @@
 //! Bringing handoff documents in: one document, or a JSON Lines file line by line. Every line is
 //! accounted for: accepted, updated, unchanged or quarantined. One bad line never stops the rest.
 
+use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::handoff::{parse_document, FieldError, Handoff};
-use crate::store::{handoffs::upsert_in, quarantine::insert_in, Result, Store, Upsert};
+use crate::handoff::{parse_document, FieldError, Handoff, Invalid};
+use crate::quarantine::NewQuarantined;
+use crate::storage::{HandoffStore, Intake, Taken};
+use crate::store::{Result, Upsert};
 
 /// What became of one document.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,83 +90,97 @@ impl ImportReport {
     }
 }
 
-async fn ingest_in(
-    conn: &mut sqlx::SqliteConnection,
-    raw: &[u8],
-    source: &str,
-    line_no: Option<i64>,
-) -> Result<Outcome> {
-    match parse_document(raw) {
-        Ok(h) => store_valid(conn, &h, source).await,
-        Err(invalid) => {
-            let id = insert_in(conn, source, line_no, invalid.handoff_id.as_deref(), raw, &invalid.errors).await?;
-            tracing::warn!(source, line_no, errors = invalid.errors.len(), "handoff quarantined");
-            Ok(Outcome::Quarantined { id, handoff_id: invalid.handoff_id, errors: invalid.errors })
+/// A document parsed, before it is stored: the escalation, or why it is not one.
+enum Parsed<'a> {
+    Valid(Box<Handoff>),
+    Invalid { raw: &'a [u8], line_no: Option<i64>, invalid: Invalid },
+}
+
+impl<'a> Parsed<'a> {
+    fn of(raw: &'a [u8], line_no: Option<i64>) -> Self {
+        match parse_document(raw) {
+            Ok(h) => Parsed::Valid(Box::new(h)),
+            Err(invalid) => Parsed::Invalid { raw, line_no, invalid },
+        }
+    }
+
+    fn intake(&self) -> Intake<'_> {
+        match self {
+            Parsed::Valid(h) => Intake::Valid(h),
+            Parsed::Invalid { raw, line_no, invalid } => {
+                Intake::Invalid(NewQuarantined { line_no: *line_no, handoff_id: invalid.handoff_id.as_deref(), raw, errors: &invalid.errors })
+            }
+        }
+    }
+
+    fn outcome(self, taken: Taken, source: &str) -> Outcome {
+        match (self, taken) {
+            (Parsed::Valid(h), Taken::Stored(u)) => Outcome::of(h.handoff_id, u),
+            (Parsed::Invalid { line_no, invalid, .. }, Taken::Quarantined(id)) => {
+                tracing::warn!(source, line_no, errors = invalid.errors.len(), "handoff quarantined");
+                Outcome::Quarantined { id, handoff_id: invalid.handoff_id, errors: invalid.errors }
+            }
+            (_, taken) => unreachable!("the store answered {taken:?} for a document of the other kind"),
         }
     }
 }
 
-async fn store_valid(conn: &mut sqlx::SqliteConnection, h: &Handoff, source: &str) -> Result<Outcome> {
-    let handoff_id = h.handoff_id.clone();
-    Ok(match upsert_in(conn, h, source).await? {
-        Upsert::Inserted { seq } => Outcome::Accepted { handoff_id, seq },
-        Upsert::Updated { seq } => Outcome::Updated { handoff_id, seq },
-        Upsert::Unchanged { seq } => Outcome::Unchanged { handoff_id, seq },
-    })
+impl Outcome {
+    fn of(handoff_id: String, u: Upsert) -> Self {
+        match u {
+            Upsert::Inserted { seq } => Outcome::Accepted { handoff_id, seq },
+            Upsert::Updated { seq } => Outcome::Updated { handoff_id, seq },
+            Upsert::Unchanged { seq } => Outcome::Unchanged { handoff_id, seq },
+        }
+    }
 }
 
-impl Store {
+/// Stores parsed documents in one transaction, each on its own merits.
+async fn take_in<S: HandoffStore + ?Sized>(store: &S, parsed: Vec<Parsed<'_>>, source: &str) -> Result<Vec<Outcome>> {
+    let intake: Vec<Intake> = parsed.iter().map(Parsed::intake).collect();
+    let taken = store.take_in(&intake, source).await?;
+    drop(intake);
+    Ok(parsed.into_iter().zip(taken).map(|(p, t)| p.outcome(t, source)).collect())
+}
+
+/// Bringing documents in, on any store: validation happens here, before the store's one
+/// transaction per call (or per [`BATCH_LINES`] lines of an import).
+#[async_trait]
+pub trait Ingest: HandoffStore {
     /// Validates and stores one raw document, or quarantines it with every reason.
-    pub async fn ingest(&self, raw: &[u8], source: &str) -> Result<Outcome> {
-        let mut tx = self.begin_write().await?;
-        let outcome = ingest_in(&mut tx, raw, source, None).await?;
-        tx.commit().await?;
-        Ok(outcome)
+    async fn ingest(&self, raw: &[u8], source: &str) -> Result<Outcome> {
+        Ok(take_in(self, vec![Parsed::of(raw, None)], source).await?.remove(0))
     }
 
     /// Validates and stores several raw documents in one transaction (one sync to disk for the
     /// lot, as an import batch); each is stored or quarantined on its own merits.
-    pub async fn ingest_batch(&self, docs: &[Vec<u8>], source: &str) -> Result<Vec<Outcome>> {
-        let mut tx = self.begin_write().await?;
-        let mut out = Vec::with_capacity(docs.len());
-        for raw in docs {
-            out.push(ingest_in(&mut tx, raw, source, None).await?);
-        }
-        tx.commit().await?;
-        Ok(out)
+    async fn ingest_batch(&self, docs: &[Vec<u8>], source: &str) -> Result<Vec<Outcome>> {
+        take_in(self, docs.iter().map(|raw| Parsed::of(raw, None)).collect(), source).await
     }
 
     /// Stores a document that is already a validated [`Handoff`] (the demo source's path).
-    pub async fn ingest_valid(&self, h: &Handoff, source: &str) -> Result<Outcome> {
-        let mut tx = self.begin_write().await?;
-        let outcome = store_valid(&mut tx, h, source).await?;
-        tx.commit().await?;
-        Ok(outcome)
+    async fn ingest_valid(&self, h: &Handoff, source: &str) -> Result<Outcome> {
+        let u = self.store_handoff(h, source).await?;
+        Ok(Outcome::of(h.handoff_id.clone(), u))
     }
 
     /// Imports a JSON Lines file's bytes. A byte-order mark at the start is ignored; `\n` and
     /// `\r\n` both end a line; the final line needs no terminator. A broken, non-UTF-8, empty or
     /// whitespace-only line is quarantined with its line number; the rest still imports.
-    pub async fn import_jsonl(
-        &self,
-        bytes: &[u8],
-        source: &str,
-        mut progress: impl FnMut(ImportProgress),
-    ) -> Result<ImportReport> {
+    async fn import_jsonl(&self, bytes: &[u8], source: &str, progress: &mut (dyn FnMut(ImportProgress) + Send)) -> Result<ImportReport> {
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(bytes);
         let bom = bytes.len() - body.len();
         let mut report = ImportReport { source: source.to_owned(), ..Default::default() };
         let mut lines = split_lines(body).peekable();
         let total = bytes.len() as i64;
         while lines.peek().is_some() {
-            let mut tx = self.begin_write().await?;
-            let mut end = 0usize;
-            for (line_no, offset, line) in lines.by_ref().take(BATCH_LINES) {
-                let outcome = ingest_in(&mut tx, line, source, Some(line_no)).await?;
-                report.record(line_no, &outcome);
-                end = offset + line.len();
+            let batch: Vec<(i64, usize, &[u8])> = lines.by_ref().take(BATCH_LINES).collect();
+            let end = batch.last().map(|(_, offset, line)| offset + line.len()).unwrap_or(0);
+            let numbers: Vec<i64> = batch.iter().map(|(n, _, _)| *n).collect();
+            let outcomes = take_in(self, batch.into_iter().map(|(n, _, line)| Parsed::of(line, Some(n))).collect(), source).await?;
+            for (line_no, outcome) in numbers.into_iter().zip(&outcomes) {
+                report.record(line_no, outcome);
             }
-            tx.commit().await?;
             progress(ImportProgress { lines_done: report.lines, bytes_done: (bom + end) as i64, bytes_total: total });
         }
         progress(ImportProgress { lines_done: report.lines, bytes_done: total, bytes_total: total });
@@ -179,6 +196,8 @@ impl Store {
         Ok(report)
     }
 }
+
+impl<S: HandoffStore + ?Sized> Ingest for S {}
 
 /// Splits a JSON Lines body into (1-based line number, byte offset, line without terminator).
 fn split_lines(body: &[u8]) -> impl Iterator<Item = (i64, usize, &[u8])> {

@@ -8,7 +8,8 @@ use crate::handoff::{self, Handoff};
 use crate::{analytics, audit, drafts, gates, people, ratings};
 use crate::ingest::{ImportProgress, ImportReport, LineError};
 use crate::queue::{self, ConfidenceBand, ConfidenceBands, SlaPolicy};
-use crate::store::{QuarantineEntry, StoredHandoff};
+use crate::quarantine::QuarantineEntry;
+use crate::store::StoredHandoff;
 
 /// One escalation opened in the conversation view.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

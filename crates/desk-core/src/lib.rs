@@ -1,9 +1,12 @@
 //! Handoff Desk's domain, with no desktop around it.
 //!
 //! * [`handoff`]: the `handoff/v1` contract (types, limits, validation with JSON paths).
-//! * [`store`]: the SQLite database (sqlx, WAL, migrations) and everything written to it.
+//! * [`storage`]: the storage the services need, one trait per area, on SQLite ([`store`]) and
+//!   PostgreSQL (`desk-store-postgres`).
+//! * [`store`]: the SQLite database (sqlx, WAL, migrations).
 //! * [`queue`]: the escalation queue: filters, sorts, keyset pagination, full-text search.
-//! * [`ingest`]: importing handoff documents and JSON Lines files, line by line, losing nothing.
+//! * [`ingest`]: importing handoff documents and JSON Lines files, line by line, losing nothing;
+//!   [`quarantine`] keeps what failed validation, with every reason.
 //! * [`sources`]: where escalations come from; the embedded default is the demo bot.
 //! * [`people`]: users, roles, sign-in and the permission matrix; [`claims`] on escalations.
 //! * [`ratings`] of handoff quality by team leads, and [`analytics`] over them.
@@ -18,6 +21,7 @@ pub mod handoff;
 pub mod ingest;
 pub mod ipc;
 pub mod people;
+pub mod quarantine;
 pub mod queue;
 pub mod ratings;
 pub mod secrets;

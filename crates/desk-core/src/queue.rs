@@ -5,17 +5,27 @@
 //! Full-text search ranks within a bounded, newest-first candidate set (see [`SEARCH_CANDIDATES`])
 //! so a common word stays as fast as a rare one.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
-use sqlx::{QueryBuilder, Row, Sqlite};
 use ts_rs::TS;
 
 use crate::handoff::{Channel, EscalationReason, Priority, SentimentLabel};
-use crate::store::{Result, Store, StoreError};
+use crate::ingest::{ImportProgress, ImportReport, Ingest};
+use crate::ipc::HandoffDetail;
+use crate::people::{PeopleError, Permission, Session};
+use crate::quarantine::QuarantineEntry;
+use crate::storage::Database;
+use crate::store::{Result, StoreError};
 
 /// How far the search looks: the newest this-many matches, then filters and sort apply.
 pub const SEARCH_CANDIDATES: i64 = 2_000;
 /// The largest page a caller may ask for.
 pub const PAGE_MAX: u32 = 500;
+/// Words of a search that count; the rest are ignored.
+pub const SEARCH_WORDS_MAX: usize = 16;
+/// Intents listed in the filter menu, most common first.
+pub const FACET_INTENTS_MAX: i64 = 200;
 
 /// The band a confidence falls in; shown as a word and a colour, never colour alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -100,7 +110,8 @@ pub enum SortKey {
 }
 
 impl SortKey {
-    fn column(self) -> &'static str {
+    /// The column the queue is ordered by (each has an index on `(column, seq)`).
+    pub fn column(self) -> &'static str {
         match self {
             SortKey::Triage => "triage_key",
             SortKey::Age => "escalated_ms",
@@ -231,197 +242,312 @@ struct Cursor {
     s: i64,
 }
 
-/// Turns what a person typed into an FTS5 query: each word quoted (so no FTS syntax leaks
-/// through), all required, the last one a prefix. `None` when nothing searchable is left.
-pub fn fts_query(input: &str) -> Option<String> {
-    let words: Vec<String> = input
-        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '_')
-        .map(|w| w.trim_matches('\''))
-        .filter(|w| !w.is_empty())
-        .take(16)
-        .map(|w| format!("\"{}\"", w.replace('"', "")))
-        .collect();
-    if words.is_empty() {
-        return None;
-    }
-    let mut q = words.join(" ");
-    q.push('*');
-    Some(q)
+/// The words of a text as search sees them, on both stores: runs of letters and digits,
+/// lowercased. Documents are indexed as these words and queries are made of them, so nothing a
+/// person types is ever query syntax.
+pub fn search_words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
 }
 
-fn push_in<'a, T: Copy>(qb: &mut QueryBuilder<'a, Sqlite>, column: &str, values: &'a [T], text: fn(T) -> &'static str) {
-    if values.is_empty() {
-        return;
-    }
-    qb.push(format!(" AND {column} IN ("));
-    let mut sep = qb.separated(", ");
-    for v in values {
-        sep.push_bind(text(*v));
-    }
-    qb.push(")");
+/// The words of what a person typed that a search uses: all must match, the last as a prefix.
+pub fn search_terms(input: &str) -> Vec<String> {
+    search_words(input).take(SEARCH_WORDS_MAX).collect()
 }
 
-impl Store {
-    /// One page of the queue.
-    /// One page of the queue, as `viewer` (a user id) sees it.
-    pub async fn queue_page(&self, q: &QueueQuery, bands: ConfidenceBands, sla: SlaPolicy, viewer: Option<i64>) -> Result<QueuePage> {
-        let limit = q.limit.clamp(1, PAGE_MAX) as i64;
-        let column = q.sort.key.column();
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "SELECT seq, handoff_id, conversation_id, escalated_at, escalated_ms, priority, intent, confidence, \
-             channel, customer_id, customer_name, reason, sentiment, sentiment_score, summary, status, \
-             action_count, failed_action_count, turn_count, claimed_by, \
-             (SELECT display_name FROM users WHERE users.id = claimed_by) AS claimed_by_name, ",
-        );
-        qb.push(column).push(" AS sort_value FROM handoffs WHERE 1 = 1");
+/// A piece of a queue query, in the order it is written: SQL text, or a value to bind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Piece {
+    Sql(String),
+    Text(String),
+    Int(i64),
+    Float(f64),
+}
 
+/// A queue query as both stores run it: `QUEUE_SELECT`, `WHERE 1 = 1`, the store's own search
+/// condition when `search` is not empty (the newest [`SEARCH_CANDIDATES`] + 1 matches), then the
+/// pieces (filters, the cursor, the order and the limit), which are portable SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueuePlan {
+    pub search: Vec<String>,
+    pub pieces: Vec<Piece>,
+    /// Rows asked for (one more is fetched, to know whether there is a next page).
+    pub limit: i64,
+}
+
+/// The columns a queue row is read from, on both stores.
+pub const QUEUE_SELECT: &str = "SELECT seq, handoff_id, conversation_id, escalated_at, escalated_ms, priority, priority_rank, \
+     triage_key, intent, confidence, channel, customer_id, customer_name, customer_sort, reason, sentiment, sentiment_score, \
+     summary, status, action_count, failed_action_count, turn_count, claimed_by, \
+     (SELECT display_name FROM users WHERE users.id = claimed_by) AS claimed_by_name FROM handoffs WHERE 1 = 1";
+
+impl QueuePlan {
+    /// The plan for one page, as `viewer` (a user id) sees it.
+    pub fn new(q: &QueueQuery, bands: ConfidenceBands, viewer: Option<i64>) -> std::result::Result<Self, PeopleError> {
+        let mut p = Vec::new();
+        let sql = |p: &mut Vec<Piece>, s: &str| p.push(Piece::Sql(s.to_owned()));
         let f = &q.filter;
-        // Search first: the newest SEARCH_CANDIDATES matches (one more, to know whether it was capped).
-        let mut search_capped = false;
-        if let Some(m) = f.search.as_deref().and_then(fts_query) {
-            let mut ids: Vec<i64> =
-                sqlx::query_scalar("SELECT rowid FROM handoff_fts WHERE handoff_fts MATCH ? ORDER BY rowid DESC LIMIT ?")
-                    .bind(m)
-                    .bind(SEARCH_CANDIDATES + 1)
-                    .fetch_all(self.pool())
-                    .await?;
-            search_capped = ids.len() as i64 > SEARCH_CANDIDATES;
-            ids.truncate(SEARCH_CANDIDATES as usize);
-            let ids = serde_json::to_string(&ids).expect("ids serialise");
-            qb.push(" AND seq IN (SELECT value FROM json_each(").push_bind(ids).push("))");
-        }
         match f.claim {
             ClaimFilter::Any => {}
-            ClaimFilter::Unclaimed => {
-                qb.push(" AND claimed_by IS NULL");
-            }
+            ClaimFilter::Unclaimed => sql(&mut p, " AND claimed_by IS NULL"),
             ClaimFilter::Mine => {
-                qb.push(" AND claimed_by = ").push_bind(viewer.unwrap_or(-1));
+                sql(&mut p, " AND claimed_by = ");
+                p.push(Piece::Int(viewer.unwrap_or(-1)));
             }
         }
-        push_in(&mut qb, "priority", &f.priorities, Priority::as_str);
-        push_in(&mut qb, "channel", &f.channels, Channel::as_str);
-        push_in(&mut qb, "reason", &f.reasons, EscalationReason::as_str);
-        push_in(&mut qb, "sentiment", &f.sentiments, SentimentLabel::as_str);
-        if !f.intents.is_empty() {
-            qb.push(" AND intent IN (");
-            let mut sep = qb.separated(", ");
-            for i in &f.intents {
-                sep.push_bind(i.clone());
+        let any_of = |p: &mut Vec<Piece>, column: &str, values: Vec<String>| {
+            if values.is_empty() {
+                return;
             }
-            qb.push(")");
+            sql(p, &format!(" AND {column} IN ("));
+            for (i, v) in values.into_iter().enumerate() {
+                if i > 0 {
+                    sql(p, ", ");
+                }
+                p.push(Piece::Text(v));
+            }
+            sql(p, ")");
+        };
+        fn names<T: Copy>(v: &[T], name: fn(T) -> &'static str) -> Vec<String> {
+            v.iter().map(|x| name(*x).to_owned()).collect()
         }
+        any_of(&mut p, "priority", names(&f.priorities, Priority::as_str));
+        any_of(&mut p, "channel", names(&f.channels, Channel::as_str));
+        any_of(&mut p, "reason", names(&f.reasons, EscalationReason::as_str));
+        any_of(&mut p, "sentiment", names(&f.sentiments, SentimentLabel::as_str));
+        any_of(&mut p, "intent", f.intents.clone());
         if !f.bands.is_empty() {
-            qb.push(" AND (0");
+            sql(&mut p, " AND (1 = 0");
             for b in &f.bands {
                 match b {
-                    ConfidenceBand::High => qb.push(" OR confidence >= ").push_bind(bands.high),
-                    ConfidenceBand::Medium => qb
-                        .push(" OR (confidence >= ")
-                        .push_bind(bands.medium)
-                        .push(" AND confidence < ")
-                        .push_bind(bands.high)
-                        .push(")"),
-                    ConfidenceBand::Low => qb.push(" OR confidence < ").push_bind(bands.medium),
-                };
+                    ConfidenceBand::High => {
+                        sql(&mut p, " OR confidence >= ");
+                        p.push(Piece::Float(bands.high));
+                    }
+                    ConfidenceBand::Medium => {
+                        sql(&mut p, " OR (confidence >= ");
+                        p.push(Piece::Float(bands.medium));
+                        sql(&mut p, " AND confidence < ");
+                        p.push(Piece::Float(bands.high));
+                        sql(&mut p, ")");
+                    }
+                    ConfidenceBand::Low => {
+                        sql(&mut p, " OR confidence < ");
+                        p.push(Piece::Float(bands.medium));
+                    }
+                }
             }
-            qb.push(")");
+            sql(&mut p, ")");
         }
 
+        let column = q.sort.key.column();
         if let Some(c) = q.cursor.as_deref() {
-            let cursor: Cursor = serde_json::from_str(c)
-                .map_err(|e| StoreError::Database(sqlx::Error::Protocol(format!("bad queue cursor: {e}"))))?;
+            let bad = || PeopleError::Invalid("This page of the queue is out of date: reload the queue.".into());
+            let cursor: Cursor = serde_json::from_str(c).map_err(|_| bad())?;
+            let value = match (q.sort.key.value_kind(), &cursor.v) {
+                (ValueKind::Int, serde_json::Value::Number(n)) => Piece::Int(n.as_i64().ok_or_else(bad)?),
+                (ValueKind::Float, serde_json::Value::Number(n)) => Piece::Float(n.as_f64().ok_or_else(bad)?),
+                (ValueKind::Text, serde_json::Value::String(s)) => Piece::Text(s.clone()),
+                _ => return Err(bad()),
+            };
             let op = if q.sort.descending { " < " } else { " > " };
-            qb.push(format!(" AND ({column}, seq){op}("));
-            match cursor.v {
-                serde_json::Value::String(s) => qb.push_bind(s),
-                serde_json::Value::Number(n) if n.is_i64() => qb.push_bind(n.as_i64()),
-                serde_json::Value::Number(n) => qb.push_bind(n.as_f64()),
-                _ => qb.push_bind(None::<String>),
-            };
-            qb.push(", ").push_bind(cursor.s).push(")");
+            sql(&mut p, &format!(" AND ({column}, seq){op}("));
+            p.push(value);
+            sql(&mut p, ", ");
+            p.push(Piece::Int(cursor.s));
+            sql(&mut p, ")");
         }
+        let limit = q.limit.clamp(1, PAGE_MAX) as i64;
         let dir = if q.sort.descending { "DESC" } else { "ASC" };
-        qb.push(format!(" ORDER BY {column} {dir}, seq {dir} LIMIT ")).push_bind(limit + 1);
+        sql(&mut p, &format!(" ORDER BY {column} {dir}, seq {dir} LIMIT "));
+        p.push(Piece::Int(limit + 1));
+        Ok(QueuePlan { search: f.search.as_deref().map(search_terms).unwrap_or_default(), pieces: p, limit })
+    }
+}
 
-        let rows = qb.build().fetch_all(self.pool()).await?;
-        let more = rows.len() as i64 > limit;
-        let mut out = Vec::with_capacity(rows.len());
-        let mut last_cursor = None;
-        for r in rows.iter().take(limit as usize) {
-            let seq: i64 = r.try_get("seq")?;
-            let sort_value: serde_json::Value = match q.sort.key {
-                SortKey::Triage | SortKey::Age | SortKey::Priority => r.try_get::<i64, _>("sort_value")?.into(),
-                SortKey::Confidence | SortKey::Sentiment => r.try_get::<f64, _>("sort_value")?.into(),
-                _ => r.try_get::<String, _>("sort_value")?.into(),
-            };
-            last_cursor = Some(Cursor { v: sort_value, s: seq });
-            let priority: Priority = parse_enum(r, "priority")?;
-            let confidence: f64 = r.try_get("confidence")?;
-            out.push(QueueRow {
-                seq,
-                handoff_id: r.try_get("handoff_id")?,
-                conversation_id: r.try_get("conversation_id")?,
-                escalated_at: r.try_get("escalated_at")?,
-                escalated_ms: r.try_get("escalated_ms")?,
-                priority,
-                sla_secs: sla.for_priority(priority),
-                intent: r.try_get("intent")?,
-                confidence,
-                band: bands.band(confidence),
-                channel: parse_enum(r, "channel")?,
-                customer_id: r.try_get("customer_id")?,
-                customer_name: r.try_get("customer_name")?,
-                reason: parse_enum(r, "reason")?,
-                sentiment: parse_enum(r, "sentiment")?,
-                sentiment_score: r.try_get("sentiment_score")?,
-                summary: r.try_get("summary")?,
-                status: r.try_get("status")?,
-                action_count: r.try_get("action_count")?,
-                failed_action_count: r.try_get("failed_action_count")?,
-                turn_count: r.try_get("turn_count")?,
-                claimed_by: r.try_get("claimed_by_name")?,
-                claimed_by_id: r.try_get("claimed_by")?,
-            });
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ValueKind {
+    Int,
+    Float,
+    Text,
+}
+
+impl SortKey {
+    fn value_kind(self) -> ValueKind {
+        match self {
+            SortKey::Triage | SortKey::Age | SortKey::Priority => ValueKind::Int,
+            SortKey::Confidence | SortKey::Sentiment => ValueKind::Float,
+            SortKey::Intent | SortKey::Channel | SortKey::Customer | SortKey::Reason => ValueKind::Text,
         }
-        let next_cursor = if more { last_cursor.map(|c| serde_json::to_string(&c).expect("cursor serialises")) } else { None };
+    }
+}
 
-        Ok(QueuePage { rows: out, next_cursor, search_capped })
+/// A queue row as both stores read it ([`QUEUE_SELECT`]).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct QueueRecord {
+    pub seq: i64,
+    pub handoff_id: String,
+    pub conversation_id: String,
+    pub escalated_at: String,
+    pub escalated_ms: i64,
+    pub priority: String,
+    pub priority_rank: i64,
+    pub triage_key: i64,
+    pub intent: String,
+    pub confidence: f64,
+    pub channel: String,
+    pub customer_id: String,
+    pub customer_name: Option<String>,
+    pub customer_sort: String,
+    pub reason: String,
+    pub sentiment: String,
+    pub sentiment_score: f64,
+    pub summary: String,
+    pub status: String,
+    pub action_count: i64,
+    pub failed_action_count: i64,
+    pub turn_count: i64,
+    pub claimed_by: Option<i64>,
+    pub claimed_by_name: Option<String>,
+}
+
+impl QueueRecord {
+    /// This row's value of the sort key: what the next page's cursor starts after.
+    fn sort_value(&self, key: SortKey) -> serde_json::Value {
+        match key {
+            SortKey::Triage => self.triage_key.into(),
+            SortKey::Age => self.escalated_ms.into(),
+            SortKey::Priority => self.priority_rank.into(),
+            SortKey::Confidence => self.confidence.into(),
+            SortKey::Sentiment => self.sentiment_score.into(),
+            SortKey::Intent => self.intent.clone().into(),
+            SortKey::Channel => self.channel.clone().into(),
+            SortKey::Customer => self.customer_sort.clone().into(),
+            SortKey::Reason => self.reason.clone().into(),
+        }
+    }
+
+    pub fn into_row(self, bands: ConfidenceBands, sla: SlaPolicy) -> Result<QueueRow> {
+        let priority: Priority = parse_enum(&self.handoff_id, "priority", &self.priority)?;
+        Ok(QueueRow {
+            channel: parse_enum(&self.handoff_id, "channel", &self.channel)?,
+            reason: parse_enum(&self.handoff_id, "reason", &self.reason)?,
+            sentiment: parse_enum(&self.handoff_id, "sentiment", &self.sentiment)?,
+            seq: self.seq,
+            handoff_id: self.handoff_id,
+            conversation_id: self.conversation_id,
+            escalated_at: self.escalated_at,
+            escalated_ms: self.escalated_ms,
+            priority,
+            sla_secs: sla.for_priority(priority),
+            intent: self.intent,
+            confidence: self.confidence,
+            band: bands.band(self.confidence),
+            customer_id: self.customer_id,
+            customer_name: self.customer_name,
+            sentiment_score: self.sentiment_score,
+            summary: self.summary,
+            status: self.status,
+            action_count: self.action_count,
+            failed_action_count: self.failed_action_count,
+            turn_count: self.turn_count,
+            claimed_by: self.claimed_by_name,
+            claimed_by_id: self.claimed_by,
+        })
+    }
+}
+
+fn parse_enum<T: serde::de::DeserializeOwned>(handoff_id: &str, column: &str, s: &str) -> Result<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned()))
+        .map_err(|source| StoreError::Corrupt { handoff_id: format!("{handoff_id} (column {column} = {s:?})"), source })
+}
+
+/// One page of the queue, as `viewer` (a user id) sees it. No permission check: the caller
+/// ([`QueueService`]) has made it.
+pub async fn page(db: &dyn Database, q: &QueueQuery, bands: ConfidenceBands, sla: SlaPolicy, viewer: Option<i64>) -> std::result::Result<QueuePage, PeopleError> {
+    let plan = QueuePlan::new(q, bands, viewer)?;
+    let (records, search_capped) = db.queue_records(&plan).await?;
+    let more = records.len() as i64 > plan.limit;
+    let next_cursor = if more {
+        records
+            .get(plan.limit as usize - 1)
+            .map(|r| serde_json::to_string(&Cursor { v: r.sort_value(q.sort.key), s: r.seq }).expect("cursor serialises"))
+    } else {
+        None
+    };
+    let rows = records.into_iter().take(plan.limit as usize).map(|r| r.into_row(bands, sla)).collect::<Result<_>>()?;
+    Ok(QueuePage { rows, next_cursor, search_capped })
+}
+
+/// Counts for the filter menus and the header.
+pub async fn facets(db: &dyn Database) -> Result<QueueFacets> {
+    let counts = db.queue_counts().await?;
+    let quarantined = db.quarantine_count().await?;
+    let priorities = counts
+        .by_priority_rank
+        .into_iter()
+        .filter_map(|(rank, count)| {
+            let p = Priority::ALL.iter().find(|p| p.rank() == rank)?;
+            Some(FacetCount { value: p.as_str().to_owned(), count })
+        })
+        .collect();
+    let intents = counts.by_intent.into_iter().map(|(value, count)| FacetCount { value, count }).collect();
+    Ok(QueueFacets { total: counts.total, quarantined, priorities, intents })
+}
+
+/// The queue, one escalation, imports and the quarantine, as the signed-in person may see and
+/// change them. Cheap to clone.
+#[derive(Clone)]
+pub struct QueueService {
+    db: Arc<dyn Database>,
+    bands: ConfidenceBands,
+    sla: SlaPolicy,
+}
+
+impl QueueService {
+    pub fn new(db: Arc<dyn Database>, bands: ConfidenceBands, sla: SlaPolicy) -> Self {
+        Self { db, bands, sla }
+    }
+
+    pub fn database(&self) -> &Arc<dyn Database> {
+        &self.db
+    }
+
+    /// One page of the queue.
+    pub async fn page(&self, by: &Session, q: &QueueQuery, now: i64) -> std::result::Result<QueuePage, PeopleError> {
+        by.authorize(Permission::ViewQueue, now)?;
+        page(&*self.db, q, self.bands, self.sla, Some(by.actor.user_id)).await
     }
 
     /// Counts for the filter menus and the header.
-    pub async fn queue_facets(&self) -> Result<QueueFacets> {
-        let total = self.handoff_count().await?;
-        let quarantined = self.quarantine_count().await?;
-        // Grouped on the indexed rank (a covering index scan), named afterwards.
-        let priorities = sqlx::query!(
-            r#"SELECT priority_rank AS "rank!: i64", COUNT(*) AS "count!: i64" FROM handoffs
-               GROUP BY priority_rank ORDER BY priority_rank DESC"#
-        )
-        .fetch_all(self.pool())
-        .await?
-        .into_iter()
-        .filter_map(|r| {
-            let p = Priority::ALL.iter().find(|p| p.rank() == r.rank)?;
-            Some(FacetCount { value: p.as_str().to_owned(), count: r.count })
-        })
-        .collect();
-        let intents = sqlx::query!(
-            r#"SELECT intent AS "value!", COUNT(*) AS "count!: i64" FROM handoffs GROUP BY intent ORDER BY COUNT(*) DESC, intent LIMIT 200"#
-        )
-        .fetch_all(self.pool())
-        .await?
-        .into_iter()
-        .map(|r| FacetCount { value: r.value, count: r.count })
-        .collect();
-        Ok(QueueFacets { total, quarantined, priorities, intents })
+    pub async fn facets(&self, by: &Session, now: i64) -> std::result::Result<QueueFacets, PeopleError> {
+        by.authorize(Permission::ViewQueue, now)?;
+        Ok(facets(&*self.db).await?)
     }
-}
 
-fn parse_enum<T: serde::de::DeserializeOwned>(r: &sqlx::sqlite::SqliteRow, column: &str) -> Result<T> {
-    let s: String = r.try_get(column)?;
-    serde_json::from_value(serde_json::Value::String(s.clone())).map_err(|source| StoreError::Corrupt {
-        handoff_id: format!("(column {column} = {s:?})"),
-        source,
-    })
+    /// One escalation with everything the bot handed over.
+    pub async fn handoff(&self, by: &Session, handoff_id: &str, now: i64) -> std::result::Result<HandoffDetail, PeopleError> {
+        by.authorize(Permission::ViewQueue, now)?;
+        let stored = self.db.stored_handoff(handoff_id).await?;
+        Ok(HandoffDetail::new(stored, self.bands, self.sla))
+    }
+
+    /// Imports a JSON Lines file's bytes (see [`Ingest::import_jsonl`]).
+    pub async fn import(
+        &self,
+        by: &Session,
+        bytes: &[u8],
+        source: &str,
+        progress: &mut (dyn FnMut(ImportProgress) + Send),
+        now: i64,
+    ) -> std::result::Result<ImportReport, PeopleError> {
+        by.authorize(Permission::ImportHandoffs, now)?;
+        Ok(self.db.import_jsonl(bytes, source, progress).await?)
+    }
+
+    /// Quarantined documents, newest first, older than `before_id` when given.
+    pub async fn quarantine(&self, by: &Session, before_id: Option<i64>, limit: i64, now: i64) -> std::result::Result<Vec<QuarantineEntry>, PeopleError> {
+        by.authorize(Permission::ViewQuarantine, now)?;
+        let records = self.db.quarantine_records(before_id, limit.clamp(1, crate::quarantine::PAGE_MAX)).await?;
+        Ok(records.into_iter().map(|r| r.into_entry()).collect())
+    }
 }

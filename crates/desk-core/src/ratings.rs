@@ -147,7 +147,7 @@ impl Store {
     pub async fn rate(&self, by: &Session, handoff_id: &str, input: RatingInput, now: i64) -> Result<Rating, PeopleError> {
         by.authorize(Permission::RateHandoffs, now)?;
         input.validate()?;
-        let stored = self.handoff(handoff_id).await?;
+        let stored = crate::storage::HandoffStore::stored_handoff(self, handoff_id).await?;
         let h = &stored.handoff;
         let rater = by.actor.user_id;
         let missing = serde_json::to_string(&input.missing_fields).expect("json");

@@ -10,9 +10,9 @@
 //!   head never both win. No in-process lock is the guard: two processes on one database are safe.
 //! * Audit appends are serialised on the chain head, so the chain never forks.
 //!
-//! Areas not yet behind a trait (queue paging and search, quarantine, drafts and the outbox,
-//! ratings, analytics, the knowledge base, sign-in) are still methods on [`crate::Store`] and run
-//! on SQLite only; they move here area by area.
+//! Areas not yet behind a trait (drafts and the outbox, ratings, analytics, the knowledge base,
+//! sign-in) are still methods on [`crate::Store`] and run on SQLite only; they move here area by
+//! area.
 
 use async_trait::async_trait;
 use serde_json::Value;
@@ -22,6 +22,8 @@ use crate::gates::record::{CallQuery, CallRecord, CallUpdate, NewCallRecord};
 use crate::gates::GateError;
 use crate::handoff::Handoff;
 use crate::people::{PeopleError, Role, UserSummary};
+use crate::quarantine::{NewQuarantined, QuarantineRecord};
+use crate::queue::{QueuePlan, QueueRecord};
 use crate::store::{Result, StoredHandoff, Upsert};
 
 /// An audit event to append: the store numbers it and chains it to the one before.
@@ -53,14 +55,70 @@ pub trait AuditStore: Send + Sync {
     async fn audit_list(&self, filter: &AuditFilter, before_id: Option<i64>, limit: i64) -> Result<Vec<AuditEvent>>;
 }
 
+/// One document on its way in: a valid escalation to store, or an invalid one to quarantine.
+#[derive(Debug, Clone, Copy)]
+pub enum Intake<'a> {
+    Valid(&'a Handoff),
+    Invalid(NewQuarantined<'a>),
+}
+
+/// What taking one document in did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Taken {
+    Stored(Upsert),
+    /// Quarantined under this id.
+    Quarantined(i64),
+}
+
 /// Escalations as the services that act on them need them.
 #[async_trait]
 pub trait HandoffStore: Send + Sync {
-    /// Stores a validated document: the same `handoff_id` again replaces the stored escalation
-    /// when the document changed, and changes nothing when it is identical.
-    async fn store_handoff(&self, handoff: &Handoff, source: &str) -> Result<Upsert>;
+    /// Stores or quarantines each document, in order, in one transaction: all of them or none.
+    /// A valid document with a known `handoff_id` replaces the stored escalation when it changed
+    /// and changes nothing when it is identical.
+    async fn take_in(&self, items: &[Intake<'_>], source: &str) -> Result<Vec<Taken>>;
     /// One escalation by its `handoff_id`.
     async fn stored_handoff(&self, handoff_id: &str) -> Result<StoredHandoff>;
+    /// How many escalations are stored.
+    async fn handoff_count(&self) -> Result<i64>;
+
+    /// Stores one validated document (see [`HandoffStore::take_in`]).
+    async fn store_handoff(&self, handoff: &Handoff, source: &str) -> Result<Upsert> {
+        match self.take_in(&[Intake::Valid(handoff)], source).await?.as_slice() {
+            [Taken::Stored(u)] => Ok(*u),
+            other => unreachable!("one valid document gave {other:?}"),
+        }
+    }
+}
+
+/// What the queue's header and filter menus count.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueueCounts {
+    pub total: i64,
+    /// (priority rank, escalations), most urgent first.
+    pub by_priority_rank: Vec<(i64, i64)>,
+    /// (intent, escalations), most common first, then by name; at most [`crate::queue::FACET_INTENTS_MAX`].
+    pub by_intent: Vec<(String, i64)>,
+}
+
+/// The queue: filtered, sorted, keyset-paged rows, and their counts.
+#[async_trait]
+pub trait QueueStore: Send + Sync {
+    /// The rows a plan selects, in its order (at most its limit + 1, so the caller sees whether
+    /// there is more), and whether its search matched more than [`crate::queue::SEARCH_CANDIDATES`].
+    async fn queue_records(&self, plan: &QueuePlan) -> Result<(Vec<QueueRecord>, bool)>;
+    async fn queue_counts(&self) -> Result<QueueCounts>;
+}
+
+/// Documents that failed validation.
+#[async_trait]
+pub trait QuarantineStore: Send + Sync {
+    /// Newest first, at most `limit`, older than `before_id` when given.
+    async fn quarantine_records(&self, before_id: Option<i64>, limit: i64) -> Result<Vec<QuarantineRecord>>;
+    /// How many documents are in quarantine.
+    async fn quarantine_count(&self) -> Result<i64>;
+    /// The exact bytes of a quarantined document.
+    async fn quarantine_raw(&self, id: i64) -> Result<Option<Vec<u8>>>;
 }
 
 /// A user account as stored (the password already hashed).
@@ -131,7 +189,9 @@ pub trait GateStore: Send + Sync {
 }
 
 /// Everything a desk keeps, on one database.
-pub trait Database: AuditStore + HandoffStore + PeopleStore + ClaimStore + GateStore + Send + Sync + 'static {
+pub trait Database:
+    AuditStore + HandoffStore + QueueStore + QuarantineStore + PeopleStore + ClaimStore + GateStore + Send + Sync + 'static
+{
     /// Which database this is, for logs and test names ("sqlite", "postgres").
     fn kind(&self) -> &'static str;
 }

@@ -244,10 +244,11 @@ async fn claims_show_who_has_it_and_only_a_supervisor_takes_over() {
     // The queue shows the holder and filters by claim.
     use desk_core::queue::*;
     let q = QueueQuery { filter: QueueFilter { claim: ClaimFilter::Mine, ..Default::default() }, limit: 10, ..Default::default() };
-    let mine = store.queue_page(&q, ConfidenceBands::default(), SlaPolicy::default(), Some(sam.actor.user_id)).await.unwrap();
+    let queue = QueueService::new(std::sync::Arc::new(store.clone()), ConfidenceBands::default(), SlaPolicy::default());
+    let mine = queue.page(&sam, &q, T0).await.unwrap();
     assert_eq!(mine.rows.len(), 1);
     assert_eq!(mine.rows[0].claimed_by.as_deref(), Some("Sam Supervisor"));
-    let theirs = store.queue_page(&q, ConfidenceBands::default(), SlaPolicy::default(), Some(ana.actor.user_id)).await.unwrap();
+    let theirs = queue.page(&ana, &q, T0).await.unwrap();
     assert!(theirs.rows.is_empty());
 }
 

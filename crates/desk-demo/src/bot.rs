@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use desk_core::handoff::{Channel, EscalationReason, Priority, SentimentLabel, SCHEMA_V1};
+use desk_core::ingest::Ingest;
 
 const SGD: &str = include_str!("../demo-data/sgd_dialogues_train.jsonl");
 const ABCD: &str = include_str!("../demo-data/abcd_dialogues_sample.jsonl");

@@ -20,7 +20,12 @@ use desk_core::gates::record::{CallQuery, CallRecord, NewCallRecord};
 use desk_core::gates::GateError;
 use desk_core::handoff::Handoff;
 use desk_core::people::{PeopleError, Role, UserSummary};
-use desk_core::storage::{AuditStore, ClaimOutcome, ClaimStore, Database, Decide, GateStore, HandoffStore, NewAuditEvent, NewUserRecord, PeopleStore};
+use desk_core::quarantine::{NewQuarantined, QuarantineRecord};
+use desk_core::queue::{Piece, QueuePlan, QueueRecord, FACET_INTENTS_MAX, QUEUE_SELECT, SEARCH_CANDIDATES};
+use desk_core::storage::{
+    AuditStore, ClaimOutcome, ClaimStore, Database, Decide, GateStore, HandoffStore, Intake, NewAuditEvent, NewUserRecord, PeopleStore, QuarantineStore,
+    QueueCounts, QueueStore, Taken,
+};
 use desk_core::store::{now_rfc3339, HandoffColumns, Result, StoreError, StoredHandoff, StoredHandoffRow, Upsert};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgConnection, PgPool};
@@ -113,70 +118,100 @@ impl AuditStore for PgStore {
     }
 }
 
+/// Stores one validated document inside the caller's transaction.
+async fn upsert_in(conn: &mut PgConnection, h: &Handoff, source: &str) -> Result<Upsert> {
+    let c = HandoffColumns::of(h);
+    let now = now_rfc3339();
+    // One statement: a new id inserts, a changed document replaces (revision + 1), an
+    // identical one changes nothing (the WHERE of DO UPDATE fails and nothing is returned).
+    let written: Option<(i64, bool)> = sqlx::query_as(
+        "INSERT INTO handoffs (handoff_id, conversation_id, escalated_at, escalated_ms, channel, customer_id, customer_name,
+            customer_sort, intent, confidence, sentiment, sentiment_score, reason, priority, priority_rank, triage_key, summary,
+            action_count, failed_action_count, turn_count, bot_name, bot_version, doc, doc_sha256, source, received_at, updated_at,
+            search)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
+            $25, $26, $26, to_tsvector('simple', $27))
+         ON CONFLICT (handoff_id) DO UPDATE SET conversation_id = EXCLUDED.conversation_id, escalated_at = EXCLUDED.escalated_at,
+            escalated_ms = EXCLUDED.escalated_ms, channel = EXCLUDED.channel, customer_id = EXCLUDED.customer_id,
+            customer_name = EXCLUDED.customer_name, customer_sort = EXCLUDED.customer_sort, intent = EXCLUDED.intent,
+            confidence = EXCLUDED.confidence, sentiment = EXCLUDED.sentiment, sentiment_score = EXCLUDED.sentiment_score,
+            reason = EXCLUDED.reason, priority = EXCLUDED.priority, priority_rank = EXCLUDED.priority_rank,
+            triage_key = EXCLUDED.triage_key, summary = EXCLUDED.summary, action_count = EXCLUDED.action_count,
+            failed_action_count = EXCLUDED.failed_action_count, turn_count = EXCLUDED.turn_count, bot_name = EXCLUDED.bot_name,
+            bot_version = EXCLUDED.bot_version, doc = EXCLUDED.doc, doc_sha256 = EXCLUDED.doc_sha256,
+            revision = handoffs.revision + 1, source = EXCLUDED.source, updated_at = EXCLUDED.updated_at, search = EXCLUDED.search
+         WHERE handoffs.doc_sha256 <> EXCLUDED.doc_sha256
+         RETURNING seq, (xmax = 0) AS inserted",
+    )
+    .bind(&h.handoff_id)
+    .bind(&h.conversation_id)
+    .bind(&h.escalated_at)
+    .bind(c.escalated_ms)
+    .bind(c.channel)
+    .bind(&h.customer.id)
+    .bind(&h.customer.name)
+    .bind(&c.customer_sort)
+    .bind(&h.intent.name)
+    .bind(h.intent.confidence)
+    .bind(c.sentiment)
+    .bind(h.sentiment.score)
+    .bind(c.reason)
+    .bind(c.priority)
+    .bind(c.priority_rank)
+    .bind(c.triage_key)
+    .bind(&h.summary)
+    .bind(c.action_count)
+    .bind(c.failed_action_count)
+    .bind(c.turn_count)
+    .bind(&h.bot.name)
+    .bind(&h.bot.version)
+    .bind(&c.doc)
+    .bind(&c.doc_sha256)
+    .bind(source)
+    .bind(&now)
+    .bind(&c.search_document)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match written {
+        Some((seq, true)) => Upsert::Inserted { seq },
+        Some((seq, false)) => Upsert::Updated { seq },
+        None => {
+            let seq: i64 = sqlx::query_scalar("SELECT seq FROM handoffs WHERE handoff_id = $1").bind(&h.handoff_id).fetch_one(&mut *conn).await?;
+            Upsert::Unchanged { seq }
+        }
+    })
+}
+
+/// Quarantines one document inside the caller's transaction; returns its id.
+async fn quarantine_in(conn: &mut PgConnection, source: &str, q: &NewQuarantined<'_>) -> Result<i64> {
+    Ok(sqlx::query_scalar("INSERT INTO quarantine (received_at, source, line_no, handoff_id, raw, errors) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+        .bind(now_rfc3339())
+        .bind(source)
+        .bind(q.line_no)
+        .bind(q.handoff_id)
+        .bind(q.raw)
+        .bind(q.errors_json())
+        .fetch_one(&mut *conn)
+        .await?)
+}
+
 #[async_trait]
 impl HandoffStore for PgStore {
-    async fn store_handoff(&self, h: &Handoff, source: &str) -> Result<Upsert> {
-        let c = HandoffColumns::of(h);
-        let now = now_rfc3339();
-        // One statement: a new id inserts, a changed document replaces (revision + 1), an
-        // identical one changes nothing (the WHERE of DO UPDATE fails and nothing is returned).
-        let written: Option<(i64, bool)> = sqlx::query_as(
-            "INSERT INTO handoffs (handoff_id, conversation_id, escalated_at, escalated_ms, channel, customer_id, customer_name,
-                customer_sort, intent, confidence, sentiment, sentiment_score, reason, priority, priority_rank, triage_key, summary,
-                action_count, failed_action_count, turn_count, bot_name, bot_version, doc, doc_sha256, source, received_at, updated_at,
-                search)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
-                $25, $26, $26, to_tsvector('simple', $17 || ' ' || $27 || ' ' || $28))
-             ON CONFLICT (handoff_id) DO UPDATE SET conversation_id = EXCLUDED.conversation_id, escalated_at = EXCLUDED.escalated_at,
-                escalated_ms = EXCLUDED.escalated_ms, channel = EXCLUDED.channel, customer_id = EXCLUDED.customer_id,
-                customer_name = EXCLUDED.customer_name, customer_sort = EXCLUDED.customer_sort, intent = EXCLUDED.intent,
-                confidence = EXCLUDED.confidence, sentiment = EXCLUDED.sentiment, sentiment_score = EXCLUDED.sentiment_score,
-                reason = EXCLUDED.reason, priority = EXCLUDED.priority, priority_rank = EXCLUDED.priority_rank,
-                triage_key = EXCLUDED.triage_key, summary = EXCLUDED.summary, action_count = EXCLUDED.action_count,
-                failed_action_count = EXCLUDED.failed_action_count, turn_count = EXCLUDED.turn_count, bot_name = EXCLUDED.bot_name,
-                bot_version = EXCLUDED.bot_version, doc = EXCLUDED.doc, doc_sha256 = EXCLUDED.doc_sha256,
-                revision = handoffs.revision + 1, source = EXCLUDED.source, updated_at = EXCLUDED.updated_at, search = EXCLUDED.search
-             WHERE handoffs.doc_sha256 <> EXCLUDED.doc_sha256
-             RETURNING seq, (xmax = 0) AS inserted",
-        )
-        .bind(&h.handoff_id)
-        .bind(&h.conversation_id)
-        .bind(&h.escalated_at)
-        .bind(c.escalated_ms)
-        .bind(c.channel)
-        .bind(&h.customer.id)
-        .bind(&h.customer.name)
-        .bind(&c.customer_sort)
-        .bind(&h.intent.name)
-        .bind(h.intent.confidence)
-        .bind(c.sentiment)
-        .bind(h.sentiment.score)
-        .bind(c.reason)
-        .bind(c.priority)
-        .bind(c.priority_rank)
-        .bind(c.triage_key)
-        .bind(&h.summary)
-        .bind(c.action_count)
-        .bind(c.failed_action_count)
-        .bind(c.turn_count)
-        .bind(&h.bot.name)
-        .bind(&h.bot.version)
-        .bind(&c.doc)
-        .bind(&c.doc_sha256)
-        .bind(source)
-        .bind(&now)
-        .bind(&c.search_transcript)
-        .bind(&c.search_customer)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(match written {
-            Some((seq, true)) => Upsert::Inserted { seq },
-            Some((seq, false)) => Upsert::Updated { seq },
-            None => {
-                let seq: i64 = sqlx::query_scalar("SELECT seq FROM handoffs WHERE handoff_id = $1").bind(&h.handoff_id).fetch_one(&self.pool).await?;
-                Upsert::Unchanged { seq }
-            }
-        })
+    async fn take_in(&self, items: &[Intake<'_>], source: &str) -> Result<Vec<Taken>> {
+        let mut tx = self.pool.begin().await?;
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            out.push(match item {
+                Intake::Valid(h) => Taken::Stored(upsert_in(&mut tx, h, source).await?),
+                Intake::Invalid(q) => Taken::Quarantined(quarantine_in(&mut tx, source, q).await?),
+            });
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn handoff_count(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM handoffs").fetch_one(&self.pool).await?)
     }
 
     async fn stored_handoff(&self, handoff_id: &str) -> Result<StoredHandoff> {
@@ -190,6 +225,73 @@ impl HandoffStore for PgStore {
         .await?
         .ok_or_else(|| StoreError::NotFound(handoff_id.to_owned()))?
         .into_stored(handoff_id)
+    }
+}
+
+/// Search terms as a tsquery: all required, the last one a prefix. The terms are desk-core's
+/// search words (letters and digits only), so none of them is tsquery syntax.
+fn ts_query(terms: &[String]) -> Option<String> {
+    let last = terms.last()?;
+    let mut words: Vec<String> = terms[..terms.len() - 1].to_vec();
+    words.push(format!("{last}:*"));
+    Some(words.join(" & "))
+}
+
+#[async_trait]
+impl QueueStore for PgStore {
+    async fn queue_records(&self, plan: &QueuePlan) -> Result<(Vec<QueueRecord>, bool)> {
+        let mut qb: sqlx::QueryBuilder<sqlx::Postgres> = sqlx::QueryBuilder::new(QUEUE_SELECT);
+        // Search first: the newest SEARCH_CANDIDATES matches (one more, to know whether it was capped).
+        let mut capped = false;
+        if let Some(q) = ts_query(&plan.search) {
+            let mut ids: Vec<i64> = sqlx::query_scalar("SELECT seq FROM handoffs WHERE search @@ to_tsquery('simple', $1) ORDER BY seq DESC LIMIT $2")
+                .bind(q)
+                .bind(SEARCH_CANDIDATES + 1)
+                .fetch_all(&self.pool)
+                .await?;
+            capped = ids.len() as i64 > SEARCH_CANDIDATES;
+            ids.truncate(SEARCH_CANDIDATES as usize);
+            qb.push(" AND seq = ANY(").push_bind(ids).push(")");
+        }
+        for piece in &plan.pieces {
+            match piece {
+                Piece::Sql(s) => qb.push(s),
+                Piece::Text(t) => qb.push_bind(t.clone()),
+                Piece::Int(i) => qb.push_bind(*i),
+                Piece::Float(f) => qb.push_bind(*f),
+            };
+        }
+        Ok((qb.build_query_as::<QueueRecord>().fetch_all(&self.pool).await?, capped))
+    }
+
+    async fn queue_counts(&self) -> Result<QueueCounts> {
+        let total = self.handoff_count().await?;
+        let by_priority_rank: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT priority_rank, COUNT(*) FROM handoffs GROUP BY priority_rank ORDER BY priority_rank DESC").fetch_all(&self.pool).await?;
+        let by_intent: Vec<(String, i64)> = sqlx::query_as("SELECT intent, COUNT(*) FROM handoffs GROUP BY intent ORDER BY COUNT(*) DESC, intent LIMIT $1")
+            .bind(FACET_INTENTS_MAX)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(QueueCounts { total, by_priority_rank, by_intent })
+    }
+}
+
+#[async_trait]
+impl QuarantineStore for PgStore {
+    async fn quarantine_records(&self, before_id: Option<i64>, limit: i64) -> Result<Vec<QuarantineRecord>> {
+        Ok(sqlx::query_as("SELECT id, received_at, source, line_no, handoff_id, raw, errors FROM quarantine WHERE id < $1 ORDER BY id DESC LIMIT $2")
+            .bind(before_id.unwrap_or(i64::MAX))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    async fn quarantine_count(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM quarantine").fetch_one(&self.pool).await?)
+    }
+
+    async fn quarantine_raw(&self, id: i64) -> Result<Option<Vec<u8>>> {
+        Ok(sqlx::query_scalar("SELECT raw FROM quarantine WHERE id = $1").bind(id).fetch_optional(&self.pool).await?)
     }
 }
 

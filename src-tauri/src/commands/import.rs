@@ -1,4 +1,5 @@
 use desk_core::ingest::ImportReport;
+use desk_core::people::now_ms;
 use desk_core::ipc::IpcError;
 use tauri::{AppHandle, Emitter, State};
 
@@ -9,7 +10,7 @@ use crate::AppState;
 /// Imports a `handoff/v1` JSON Lines file (or a single JSON document), reporting progress.
 #[tauri::command]
 pub async fn import_file(app: AppHandle, state: State<'_, AppState>, path: String) -> CmdResult<ImportReport> {
-    state.sessions.require("import_file")?;
+    let s = state.sessions.require("import_file")?;
     let path = path.trim();
     if path.is_empty() {
         return Err(IpcError::invalid_input("Choose a file to import."));
@@ -18,12 +19,10 @@ pub async fn import_file(app: AppHandle, state: State<'_, AppState>, path: Strin
         .await
         .map_err(|e| IpcError::invalid_input(format!("Cannot read {path}: {e}")))?;
     let source = format!("import:{path}");
-    let report = state
-        .store
-        .import_jsonl(&bytes, &source, |p| {
-            let _ = app.emit(events::IMPORT_PROGRESS, p);
-        })
-        .await?;
+    let mut progress = |p| {
+        let _ = app.emit(events::IMPORT_PROGRESS, p);
+    };
+    let report = state.queue.import(&s, &bytes, &source, &mut progress, now_ms()).await?;
     events::arrivals(&app, report.changed_ids.clone(), report.quarantined);
     Ok(report)
 }

@@ -7,6 +7,7 @@ mod harness;
 use std::time::{Duration, Instant};
 
 use desk_core::drafts::service::DraftState;
+use desk_core::storage::HandoffStore;
 use fantoccini::Locator;
 use harness::App;
 use serde_json::json;
@@ -51,7 +52,7 @@ async fn agent_approves_one_draft_and_rejects_another() {
     let mut rejected = None;
     for step in 0..40 {
         let id = wait_selected(&app).await;
-        let summary = store.handoff(&id).await.unwrap().handoff.summary;
+        let summary = store.stored_handoff(&id).await.unwrap().handoff.summary;
         app.wait_text("[data-testid=conversation-summary]", Duration::from_secs(10), |t| t.trim() == summary.trim()).await;
         let draft = wait_stored_draft(&store, &id).await;
         wait_draft_ready(&app).await;

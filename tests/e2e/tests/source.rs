@@ -13,6 +13,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use desk_core::storage::HandoffStore;
 use fantoccini::Locator;
 use harness::App;
 use serde_json::{json, Value};
@@ -83,7 +84,7 @@ async fn escalations_arrive_from_the_bot_platform_and_replies_go_back() {
 
     // Stored, the malformed one quarantined with its reason.
     let deadline = Instant::now() + Duration::from_secs(30);
-    while store.handoff("hf_platform_1").await.is_err() {
+    while store.stored_handoff("hf_platform_1").await.is_err() {
         assert!(Instant::now() < deadline, "the app did not pull from the platform");
         tokio::time::sleep(Duration::from_millis(300)).await;
     }

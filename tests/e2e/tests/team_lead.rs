@@ -6,6 +6,7 @@ mod harness;
 
 use std::time::Duration;
 
+use desk_core::storage::HandoffStore;
 use fantoccini::Locator;
 use harness::App;
 
@@ -58,7 +59,7 @@ async fn team_lead_rates_and_agent_sees_no_team_lead_screens() {
     assert_eq!(r.input.correct_intent.as_deref(), Some("order_status"));
     assert_eq!(r.input.overall, 2);
     assert_eq!(r.input.comment, "Bot asked for the order twice.");
-    assert_eq!(r.bot_version, store.handoff(&id).await.unwrap().handoff.bot.version);
+    assert_eq!(r.bot_version, store.stored_handoff(&id).await.unwrap().handoff.bot.version);
 
     // The analytics follow.
     app.click("[data-testid=nav-analytics]").await;

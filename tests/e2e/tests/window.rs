@@ -7,6 +7,7 @@ mod harness;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use desk_core::storage::{HandoffStore, QuarantineStore};
 use fantoccini::Locator;
 use harness::App;
 
@@ -52,7 +53,7 @@ async fn agent_works_the_live_queue_in_the_real_window() {
     assert!(first_ids.contains(&id) || !id.is_empty());
     rows[0].click().await.expect("click the first row");
     app.wait_count("[data-testid=conversation-summary]", 1, Duration::from_secs(10)).await;
-    let stored = store.handoff(&id).await.expect("the opened escalation is stored").handoff;
+    let stored = store.stored_handoff(&id).await.expect("the opened escalation is stored").handoff;
 
     assert_eq!(app.text("[data-testid=conversation-summary]").await.trim(), stored.summary.trim());
     assert_eq!(app.text("[data-testid=intent-name]").await.trim(), stored.intent.name);
@@ -81,7 +82,7 @@ async fn agent_works_the_live_queue_in_the_real_window() {
     assert_ne!(before, after, "j moved the selection");
     app.keys("\u{E007}").await; // Enter
     let next = after.expect("a row is selected");
-    let next_summary = store.handoff(&next).await.unwrap().handoff.summary;
+    let next_summary = store.stored_handoff(&next).await.unwrap().handoff.summary;
     // The pane shows a loading state between conversations, so poll tolerantly.
     app.wait_text("[data-testid=conversation-summary]", Duration::from_secs(10), |t| t.trim() == next_summary.trim()).await;
 

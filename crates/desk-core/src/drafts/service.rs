@@ -247,7 +247,7 @@ impl Store {
     /// The draft for the latest customer message of an escalation: the existing one, or a new
     /// one (older ready drafts become stale). `None` when the customer has said nothing.
     pub async fn draft_for(&self, setup: &DraftSetup, handoff_id: &str, now: i64, on_token: &(dyn Fn(&str) + Send + Sync)) -> Result<Option<DraftView>, DraftsError> {
-        let stored = self.handoff(handoff_id).await?;
+        let stored = crate::storage::HandoffStore::stored_handoff(self, handoff_id).await?;
         let Some(turn_index) = stored.handoff.transcript.iter().rposition(|t| t.role == TurnRole::Customer) else {
             return Ok(None);
         };

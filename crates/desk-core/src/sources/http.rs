@@ -28,7 +28,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::gates::executor::urlencode;
-use crate::ingest::Outcome;
+use crate::ingest::{Ingest, Outcome};
 use crate::store::StoreError;
 use crate::Store;
 

@@ -5,6 +5,8 @@ use sqlx::SqliteConnection;
 
 use super::{now_rfc3339, Result, Store, StoreError};
 use crate::handoff::Handoff;
+use crate::queue::search_words;
+use crate::storage::{HandoffStore, Intake, Taken};
 
 /// What storing a valid document did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,28 +73,21 @@ pub(crate) fn triage_key(priority_rank: i64, escalated_ms: i64) -> i64 {
 }
 
 #[async_trait::async_trait]
-impl crate::storage::HandoffStore for Store {
-    async fn store_handoff(&self, h: &Handoff, source: &str) -> Result<Upsert> {
-        self.upsert_handoff(h, source).await
+impl HandoffStore for Store {
+    async fn take_in(&self, items: &[Intake<'_>], source: &str) -> Result<Vec<Taken>> {
+        let mut tx = self.begin_write().await?;
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            out.push(match item {
+                Intake::Valid(h) => Taken::Stored(upsert_in(&mut tx, h, source).await?),
+                Intake::Invalid(q) => Taken::Quarantined(super::quarantine::insert_in(&mut tx, source, q).await?),
+            });
+        }
+        tx.commit().await?;
+        Ok(out)
     }
 
     async fn stored_handoff(&self, handoff_id: &str) -> Result<StoredHandoff> {
-        self.handoff(handoff_id).await
-    }
-}
-
-impl Store {
-    /// Stores a validated document. The same `handoff_id` again replaces the stored escalation
-    /// when the document changed, and changes nothing when it is identical.
-    pub async fn upsert_handoff(&self, h: &Handoff, source: &str) -> Result<Upsert> {
-        let mut tx = self.begin_write().await?;
-        let r = upsert_in(&mut tx, h, source).await?;
-        tx.commit().await?;
-        Ok(r)
-    }
-
-    /// Reads one escalation by its `handoff_id`.
-    pub async fn handoff(&self, handoff_id: &str) -> Result<StoredHandoff> {
         sqlx::query_as!(
             StoredHandoffRow,
             r#"SELECT seq AS "seq!", doc, status, revision, source, received_at, updated_at,
@@ -107,8 +102,7 @@ impl Store {
         .into_stored(handoff_id)
     }
 
-    /// How many escalations are stored.
-    pub async fn handoff_count(&self) -> Result<i64> {
+    async fn handoff_count(&self) -> Result<i64> {
         Ok(sqlx::query_scalar!(r#"SELECT COUNT(*) AS "n!: i64" FROM handoffs"#).fetch_one(&self.pool).await?)
     }
 }
@@ -134,6 +128,9 @@ pub struct HandoffColumns {
     pub search_transcript: String,
     /// Name, e-mail and id.
     pub search_customer: String,
+    /// Summary, transcript and customer as the words search sees ([`search_words`]), for a
+    /// store that indexes one text (PostgreSQL's `to_tsvector`).
+    pub search_document: String,
 }
 
 impl HandoffColumns {
@@ -142,6 +139,13 @@ impl HandoffColumns {
         let doc_sha256 = hex::encode(Sha256::digest(doc.as_bytes()));
         let escalated_ms = h.escalated_ms();
         let priority_rank = h.priority.rank();
+        let search_transcript = h.transcript.iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join("\n");
+        let search_customer = [h.customer.name.as_deref(), h.customer.email.as_deref(), Some(h.customer.id.as_str())]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let search_document = [h.summary.as_str(), &search_transcript, &search_customer].iter().flat_map(|t| search_words(t)).collect::<Vec<_>>().join(" ");
         HandoffColumns {
             doc,
             doc_sha256,
@@ -160,12 +164,9 @@ impl HandoffColumns {
                 .filter(|a| matches!(a.status, crate::handoff::ActionStatus::Failed | crate::handoff::ActionStatus::Denied))
                 .count() as i64,
             turn_count: h.transcript.len() as i64,
-            search_transcript: h.transcript.iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join("\n"),
-            search_customer: [h.customer.name.as_deref(), h.customer.email.as_deref(), Some(h.customer.id.as_str())]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" "),
+            search_transcript,
+            search_customer,
+            search_document,
         }
     }
 }

@@ -8,6 +8,7 @@ mod gates;
 pub(crate) mod handoffs;
 pub(crate) mod people;
 pub(crate) mod quarantine;
+mod queue;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -17,7 +18,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 
 pub use handoffs::{HandoffColumns, StoredHandoff, StoredHandoffRow, Upsert};
-pub use quarantine::QuarantineEntry;
+pub use crate::quarantine::QuarantineEntry;
 
 /// Everything that can go wrong in the store.
 #[derive(Debug, thiserror::Error)]

@@ -1,6 +1,10 @@
 #![allow(dead_code)]
 //! Fixtures shared by the desk-core tests.
 
+#[allow(unused_imports)]
+pub use desk_core::ingest::Ingest;
+#[allow(unused_imports)]
+pub use desk_core::storage::{HandoffStore, QuarantineStore};
 use serde_json::{json, Value};
 
 /// The example document from the contract: valid.
