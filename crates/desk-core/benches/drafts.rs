@@ -8,6 +8,7 @@ use std::time::Instant;
 use desk_core::drafts::kb;
 use desk_core::drafts::service::DraftSetup;
 use desk_core::ingest::Ingest;
+use desk_core::people::Accounts;
 use desk_core::Store;
 use serde_json::{json, Value};
 

@@ -10,6 +10,7 @@ use axum::http::Uri;
 use axum::response::IntoResponse;
 use desk_core::people::now_ms;
 use desk_core::sources::http::HttpSource;
+use desk_core::people::Accounts;
 use desk_core::Store;
 use serde_json::{json, Value};
 

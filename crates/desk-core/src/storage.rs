@@ -10,8 +10,8 @@
 //!   head never both win. No in-process lock is the guard: two processes on one database are safe.
 //! * Audit appends are serialised on the chain head, so the chain never forks.
 //!
-//! Areas not yet behind a trait (drafts and the outbox, ratings, analytics, the knowledge base,
-//! sign-in) are still methods on [`crate::Store`] and run on SQLite only; they move here area by
+//! Areas not yet behind a trait (drafts and the outbox, ratings, analytics, the knowledge base)
+//! are still methods on [`crate::Store`] and run on SQLite only; they move here area by
 //! area.
 
 use async_trait::async_trait;
@@ -130,13 +130,38 @@ pub struct NewUserRecord {
     pub roles: Vec<Role>,
 }
 
-/// Accounts.
+/// What a password is checked against.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Credentials {
+    pub id: i64,
+    pub password_hash: String,
+    pub active: bool,
+}
+
+/// Accounts and the record of sign-in attempts.
 #[async_trait]
 pub trait PeopleStore: Send + Sync {
     /// Inserts a user with their roles; a taken username (case-insensitive) is a conflict.
     async fn insert_user(&self, user: &NewUserRecord, now: i64) -> Result<i64, PeopleError>;
     /// One user by id.
     async fn user_summary(&self, id: i64) -> Result<UserSummary, PeopleError>;
+    /// How many users exist.
+    async fn user_count(&self) -> Result<i64, PeopleError>;
+    /// Every user, by username.
+    async fn users(&self) -> Result<Vec<UserSummary>, PeopleError>;
+    /// A user's id, password hash and active flag, by username (case-insensitive).
+    async fn credentials(&self, username: &str) -> Result<Option<Credentials>, PeopleError>;
+    /// Replaces a user's roles and active flag in one transaction. Refused (a conflict) when it
+    /// would leave no active admin: the store checks that inside the transaction, so two admins
+    /// demoting each other at once cannot both succeed.
+    async fn set_access(&self, id: i64, roles: &[Role], active: bool, now: i64) -> Result<(), PeopleError>;
+    /// Records one sign-in attempt (`kind`: sign_in, step_up, locked).
+    async fn record_attempt(&self, username: &str, at_ms: i64, succeeded: bool, kind: &str) -> Result<(), PeopleError>;
+    /// Failed attempts of a username after `since_ms` and after its last success: how many, and
+    /// when the oldest of them was.
+    async fn recent_failures(&self, username: &str, since_ms: i64) -> Result<(i64, Option<i64>), PeopleError>;
+    /// Recorded attempts of a username, newest first: (at_ms, succeeded, kind).
+    async fn sign_in_attempts(&self, username: &str) -> Result<Vec<(i64, bool, String)>, PeopleError>;
 }
 
 /// What a claim attempt found.

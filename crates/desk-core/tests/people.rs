@@ -1,5 +1,6 @@
-//! People: sign-in, rate limit, step-up, the permission matrix, claims, ratings and analytics
-//! with hand-computed answers.
+//! People on SQLite: step-up against an export, the permission and command matrices, claims,
+//! ratings and analytics with hand-computed answers. Sign-in, the rate limit, user management and
+//! the last admin run on both stores in `crates/desk-store-suite/tests/people.rs`.
 
 mod common;
 
@@ -35,47 +36,6 @@ fn rubric(intent_correct: bool, overall: u8) -> RatingInput {
         overall,
         comment: String::new(),
     }
-}
-
-#[tokio::test]
-async fn sign_in_checks_the_password_and_never_says_which_part_was_wrong() {
-    let (_d, store) = open().await;
-    let s = session(&store, "ana").await;
-    assert_eq!(s.actor.roles, vec![Role::Agent]);
-    assert_eq!(store.sign_in("ANA", DEMO_PASSWORD, T0).await.unwrap().actor.username, "ana", "usernames ignore case");
-    let wrong = store.sign_in("ana", "wrong password", T0).await.unwrap_err();
-    let nobody = store.sign_in("nobody", "wrong password", T0).await.unwrap_err();
-    assert_eq!(wrong.to_string(), nobody.to_string());
-    assert!(matches!(wrong, PeopleError::WrongCredentials));
-    // The hash is argon2id; the password is nowhere in the database.
-    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE username = 'ana'").fetch_one(store.pool()).await.unwrap();
-    assert!(hash.starts_with("$argon2id$"), "{hash}");
-    assert!(!hash.contains(DEMO_PASSWORD));
-}
-
-#[tokio::test]
-async fn repeated_failures_lock_the_username_for_the_window_and_are_recorded() {
-    let (_d, store) = open().await;
-    for i in 0..5 {
-        assert!(matches!(store.sign_in("sam", "nope nope", T0 + i).await, Err(PeopleError::WrongCredentials)));
-    }
-    // Now even the right password is refused until the window passes.
-    match store.sign_in("sam", DEMO_PASSWORD, T0 + 10).await {
-        Err(PeopleError::RateLimited { retry_after_secs }) => assert!(retry_after_secs > 800 && retry_after_secs <= 900),
-        other => panic!("expected a rate limit, got {other:?}"),
-    }
-    // Other users are not affected.
-    store.sign_in("ana", DEMO_PASSWORD, T0 + 10).await.unwrap();
-    // After the window the user can sign in again.
-    store.sign_in("sam", DEMO_PASSWORD, T0 + 16 * 60 * 1000).await.unwrap();
-    let attempts = store.sign_in_attempts("sam").await.unwrap();
-    assert_eq!(attempts.iter().filter(|a| !a.1 && a.2 == "sign_in").count(), 5, "every failure is recorded");
-    assert!(attempts.iter().any(|a| a.2 == "locked"), "the refusal while locked is recorded");
-    assert!(attempts[0].1, "the last attempt succeeded");
-    let audit: Vec<String> = desk_core::storage::AuditStore::audit_list(&store, &Default::default(), None, 50).await.unwrap().into_iter().map(|e| e.kind).collect();
-    assert_eq!(audit.iter().filter(|k| *k == "auth.sign_in_failed").count(), 5, "failures are in the audit log");
-    assert!(audit.contains(&"auth.sign_in_refused_locked".to_owned()));
-    assert!(desk_core::audit::verify(&store).await.unwrap().ok);
 }
 
 #[tokio::test]
@@ -350,24 +310,4 @@ async fn analytics_on_a_seeded_fixture_match_hand_counts() {
     assert_eq!(first["bot"]["version"], "v1");
     let second: serde_json::Value = serde_json::from_str(cases.lines().nth(1).unwrap()).unwrap();
     assert_eq!(second["expected"]["intent"], "order_status", "the team lead's intent when the bot's was wrong");
-}
-
-#[tokio::test]
-async fn the_first_admin_can_only_be_created_on_an_empty_database_and_the_last_admin_stays() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("real.db")).await.unwrap();
-    assert!(!store.has_users().await.unwrap());
-    let admin = store
-        .create_first_admin(NewUser { username: "root".into(), display_name: "Root".into(), password: "correct horse".into(), roles: vec![] })
-        .await
-        .unwrap();
-    assert_eq!(admin.roles, vec![Role::Admin]);
-    let again = store
-        .create_first_admin(NewUser { username: "eve".into(), display_name: "Eve".into(), password: "correct horse".into(), roles: vec![] })
-        .await;
-    assert!(matches!(again, Err(PeopleError::Conflict(_))));
-    let s = store.sign_in("root", "correct horse", T0).await.unwrap();
-    assert!(matches!(store.update_user(&s, admin.id, vec![Role::Agent], true, T0).await, Err(PeopleError::Conflict(_))));
-    let short = NewUser { username: "x".into(), display_name: "X".into(), password: "short".into(), roles: vec![Role::Agent] };
-    assert!(matches!(store.create_user(&s, short, T0).await, Err(PeopleError::Invalid(_))));
 }

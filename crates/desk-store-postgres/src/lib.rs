@@ -22,8 +22,9 @@ use desk_core::handoff::Handoff;
 use desk_core::people::{PeopleError, Role, UserSummary};
 use desk_core::quarantine::{NewQuarantined, QuarantineRecord};
 use desk_core::queue::{Piece, QueuePlan, QueueRecord, FACET_INTENTS_MAX, QUEUE_SELECT, SEARCH_CANDIDATES};
+use desk_core::people::LAST_ADMIN;
 use desk_core::storage::{
-    AuditStore, ClaimOutcome, ClaimStore, Database, Decide, GateStore, HandoffStore, Intake, NewAuditEvent, NewUserRecord, PeopleStore, QuarantineStore,
+    AuditStore, Credentials, ClaimOutcome, ClaimStore, Database, Decide, GateStore, HandoffStore, Intake, NewAuditEvent, NewUserRecord, PeopleStore, QuarantineStore,
     QueueCounts, QueueStore, Taken,
 };
 use desk_core::store::{now_rfc3339, HandoffColumns, Result, StoreError, StoredHandoff, StoredHandoffRow, Upsert};
@@ -329,6 +330,83 @@ impl PeopleStore for PgStore {
         let mut roles: Vec<Role> = names.iter().filter_map(|r| Role::parse(r)).collect();
         roles.sort();
         Ok(UserSummary { id, username, display_name, roles, active })
+    }
+
+    async fn user_count(&self) -> Result<i64, PeopleError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?)
+    }
+
+    async fn users(&self) -> Result<Vec<UserSummary>, PeopleError> {
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM users ORDER BY lower(username)").fetch_all(&self.pool).await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(self.user_summary(id).await?);
+        }
+        Ok(out)
+    }
+
+    async fn credentials(&self, username: &str) -> Result<Option<Credentials>, PeopleError> {
+        Ok(sqlx::query_as("SELECT id, password_hash, active FROM users WHERE lower(username) = lower($1)").bind(username).fetch_optional(&self.pool).await?)
+    }
+
+    async fn set_access(&self, id: i64, roles: &[Role], active: bool, now: i64) -> Result<(), PeopleError> {
+        let mut tx = self.pool.begin().await?;
+        // Admin changes queue behind each other, so the last-admin check cannot race.
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('desk.admins'))").execute(&mut *tx).await?;
+        let was_admin: bool = sqlx::query_scalar(
+            "SELECT EXISTS(SELECT 1 FROM user_roles r JOIN users u ON u.id = r.user_id WHERE r.user_id = $1 AND r.role = 'admin' AND u.active)",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if was_admin && !(active && roles.contains(&Role::Admin)) {
+            let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM user_roles r JOIN users u ON u.id = r.user_id WHERE r.role = 'admin' AND u.active")
+                .fetch_one(&mut *tx)
+                .await?;
+            if admins <= 1 {
+                return Err(PeopleError::Conflict(LAST_ADMIN.into()));
+            }
+        }
+        let n = sqlx::query("UPDATE users SET active = $1, updated_at_ms = $2 WHERE id = $3").bind(active).bind(now).bind(id).execute(&mut *tx).await?.rows_affected();
+        if n == 0 {
+            return Err(PeopleError::Invalid(format!("No user with id {id}.")));
+        }
+        sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        for r in roles {
+            sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING").bind(id).bind(r.as_str()).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn record_attempt(&self, username: &str, at_ms: i64, succeeded: bool, kind: &str) -> Result<(), PeopleError> {
+        sqlx::query("INSERT INTO sign_in_attempts (username, at_ms, succeeded, kind) VALUES ($1, $2, $3, $4)")
+            .bind(username)
+            .bind(at_ms)
+            .bind(succeeded)
+            .bind(kind)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn recent_failures(&self, username: &str, since_ms: i64) -> Result<(i64, Option<i64>), PeopleError> {
+        Ok(sqlx::query_as(
+            "SELECT COUNT(*), MIN(at_ms) FROM sign_in_attempts
+             WHERE lower(username) = lower($1) AND NOT succeeded AND at_ms > $2
+               AND at_ms > COALESCE((SELECT MAX(at_ms) FROM sign_in_attempts WHERE lower(username) = lower($1) AND succeeded), 0)",
+        )
+        .bind(username)
+        .bind(since_ms)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    async fn sign_in_attempts(&self, username: &str) -> Result<Vec<(i64, bool, String)>, PeopleError> {
+        Ok(sqlx::query_as("SELECT at_ms, succeeded, kind FROM sign_in_attempts WHERE lower(username) = lower($1) ORDER BY id DESC")
+            .bind(username)
+            .fetch_all(&self.pool)
+            .await?)
     }
 }
 

@@ -1,5 +1,5 @@
 use desk_core::ipc::{AppStatus, DemoAccount};
-use desk_core::people::{DEMO_PASSWORD, DEMO_USERS};
+use desk_core::people::{Accounts, DEMO_PASSWORD, DEMO_USERS};
 use tauri::State;
 
 use crate::error::CmdResult;

@@ -1,5 +1,5 @@
 use desk_core::ipc::SessionState;
-use desk_core::people::{now_ms, NewUser, Role, UserSummary};
+use desk_core::people::{now_ms, Accounts, NewUser, Role, UserSummary};
 use tauri::State;
 
 use crate::error::CmdResult;

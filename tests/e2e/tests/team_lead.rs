@@ -6,6 +6,7 @@ mod harness;
 
 use std::time::Duration;
 
+use desk_core::people::Accounts;
 use desk_core::storage::HandoffStore;
 use fantoccini::Locator;
 use harness::App;

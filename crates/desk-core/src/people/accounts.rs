@@ -6,10 +6,10 @@ use argon2::Argon2;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use async_trait::async_trait;
+
 use super::*;
 use crate::storage::{AuditStore, NewAuditEvent, NewUserRecord, PeopleStore};
-use crate::store::people::set_roles_in;
-use crate::store::{now_rfc3339, Store};
 
 /// The demo's users, one per role (the README lists them): username, display name, roles.
 pub const DEMO_USERS: &[(&str, &str, &[Role])] = &[
@@ -79,121 +79,70 @@ fn validate_new(u: &NewUser) -> Result<(), PeopleError> {
     Ok(())
 }
 
-impl Store {
+/// Accounts and sign-in on any store: every rule here, the facts in [`PeopleStore`].
+#[async_trait]
+pub trait Accounts: PeopleStore + AuditStore {
     /// Whether any user exists (a new real database asks for its first admin).
-    pub async fn has_users(&self) -> Result<bool, PeopleError> {
-        Ok(sqlx::query_scalar!(r#"SELECT EXISTS(SELECT 1 FROM users) AS "e!: bool""#).fetch_one(self.pool()).await?)
+    async fn has_users(&self) -> Result<bool, PeopleError> {
+        Ok(self.user_count().await? > 0)
     }
 
     /// Creates the first admin of a database that has no users; refused once any user exists.
-    pub async fn create_first_admin(&self, mut u: NewUser) -> Result<UserSummary, PeopleError> {
+    async fn create_first_admin(&self, mut u: NewUser) -> Result<UserSummary, PeopleError> {
         if self.has_users().await? {
             return Err(PeopleError::Conflict("This desk already has users: ask an admin for an account.".into()));
         }
         if !u.roles.contains(&Role::Admin) {
             u.roles.push(Role::Admin);
         }
-        self.add_user(&u).await
+        add_user(self, &u).await
     }
 
     /// Creates a user (admins, with a fresh step-up).
-    pub async fn create_user(&self, by: &Session, u: NewUser, now: i64) -> Result<UserSummary, PeopleError> {
+    async fn create_user(&self, by: &Session, u: NewUser, now: i64) -> Result<UserSummary, PeopleError> {
         by.authorize(Permission::ManageUsers, now)?;
-        self.add_user(&u).await
+        add_user(self, &u).await
     }
 
     /// Seeds the demo users when the database has none.
-    pub async fn seed_demo_users(&self) -> Result<bool, PeopleError> {
+    async fn seed_demo_users(&self) -> Result<bool, PeopleError> {
         if self.has_users().await? {
             return Ok(false);
         }
         for (username, display_name, roles) in DEMO_USERS {
-            self.add_user(&NewUser {
-                username: (*username).into(),
-                display_name: (*display_name).into(),
-                password: DEMO_PASSWORD.into(),
-                roles: roles.to_vec(),
-            })
-            .await?;
+            let u = NewUser { username: (*username).into(), display_name: (*display_name).into(), password: DEMO_PASSWORD.into(), roles: roles.to_vec() };
+            add_user(self, &u).await?;
         }
         Ok(true)
     }
 
-    async fn add_user(&self, u: &NewUser) -> Result<UserSummary, PeopleError> {
-        validate_new(u)?;
-        let password = u.password.clone();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(|e| PeopleError::Invalid(format!("hashing failed: {e}")))??;
-        let id = self
-            .insert_user(&NewUserRecord { username: u.username.trim().to_owned(), display_name: u.display_name.trim().to_owned(), password_hash: hash, roles: u.roles.clone() }, now_ms())
-            .await?;
-        self.user(id).await
-    }
-
-    /// One user by id.
-    pub async fn user(&self, id: i64) -> Result<UserSummary, PeopleError> {
-        self.user_summary(id).await
-    }
-
-    /// Every user (admins only).
-    pub async fn list_users(&self, by: &Session, now: i64) -> Result<Vec<UserSummary>, PeopleError> {
+    /// Every user, by username (admins only).
+    async fn list_users(&self, by: &Session, now: i64) -> Result<Vec<UserSummary>, PeopleError> {
         if !by.actor.can(Permission::ManageUsers) {
             return Err(PeopleError::Forbidden(Permission::ManageUsers));
         }
         let _ = now;
-        let ids = sqlx::query_scalar!(r#"SELECT id AS "id!" FROM users ORDER BY username"#).fetch_all(self.pool()).await?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            out.push(self.user(id).await?);
-        }
-        Ok(out)
+        self.users().await
     }
 
     /// Replaces a user's roles and active flag (admins, with a fresh step-up). The last active
     /// admin cannot lose the admin role or be deactivated.
-    pub async fn update_user(&self, by: &Session, id: i64, roles: Vec<Role>, active: bool, now: i64) -> Result<UserSummary, PeopleError> {
+    async fn update_user(&self, by: &Session, id: i64, roles: Vec<Role>, active: bool, now: i64) -> Result<UserSummary, PeopleError> {
         by.authorize(Permission::ManageUsers, now)?;
         if roles.is_empty() {
             return Err(PeopleError::Invalid("Give the user at least one role.".into()));
         }
-        let mut tx = self.begin_write().await?;
-        let was_admin = sqlx::query_scalar!(
-            r#"SELECT COUNT(*) AS "n!: i64" FROM user_roles r JOIN users u ON u.id = r.user_id WHERE r.user_id = ? AND r.role = 'admin' AND u.active = 1"#,
-            id
-        )
-        .fetch_one(&mut *tx)
-        .await?
-            > 0;
-        let stays_admin = active && roles.contains(&Role::Admin);
-        if was_admin && !stays_admin {
-            let admins = sqlx::query_scalar!(
-                r#"SELECT COUNT(*) AS "n!: i64" FROM user_roles r JOIN users u ON u.id = r.user_id WHERE r.role = 'admin' AND u.active = 1"#
-            )
-            .fetch_one(&mut *tx)
-            .await?;
-            if admins <= 1 {
-                return Err(PeopleError::Conflict("This is the last active admin: make someone else admin first.".into()));
-            }
-        }
-        let now_s = now_rfc3339();
-        let active_i = active as i64;
-        sqlx::query!("UPDATE users SET active = ?, updated_at = ? WHERE id = ?", active_i, now_s, id).execute(&mut *tx).await?;
-        set_roles_in(&mut tx, id, &roles).await?;
-        tx.commit().await?;
-        self.user(id).await
+        self.set_access(id, &roles, active, now).await?;
+        self.user_summary(id).await
     }
 
     /// Signs a user in. Five failures for a username within 15 minutes lock it for the rest of
     /// that window; every attempt is recorded. The error never says whether the user exists.
-    pub async fn sign_in(&self, username: &str, password: &str, now: i64) -> Result<Session, PeopleError> {
+    async fn sign_in(&self, username: &str, password: &str, now: i64) -> Result<Session, PeopleError> {
         let username = username.trim();
-        self.check_rate(username, now).await?;
-        let row = sqlx::query!(r#"SELECT id AS "id!", password_hash, active FROM users WHERE username = ?"#, username)
-            .fetch_optional(self.pool())
-            .await?;
-        let (hash, user) = match &row {
-            Some(r) if r.active != 0 => (r.password_hash.clone(), Some(r.id)),
+        check_rate(self, username, now).await?;
+        let (hash, user) = match self.credentials(username).await? {
+            Some(c) if c.active => (c.password_hash, Some(c.id)),
             _ => (decoy_hash().to_owned(), None),
         };
         let pw = password.to_owned();
@@ -201,11 +150,14 @@ impl Store {
         let succeeded = ok && user.is_some();
         self.record_attempt(username, now, succeeded, "sign_in").await?;
         let kind = if succeeded { "auth.signed_in" } else { "auth.sign_in_failed" };
-        let actor = match user { Some(id) if succeeded => crate::audit::user_actor(id, username), _ => format!("unauthenticated:{username}") };
+        let actor = match user {
+            Some(id) if succeeded => crate::audit::user_actor(id, username),
+            _ => format!("unauthenticated:{username}"),
+        };
         self.append_audit(&NewAuditEvent::new(now, &actor, kind, &format!("user:{username}"), serde_json::json!({}))).await?;
         match (succeeded, user) {
             (true, Some(id)) => {
-                let u = self.user(id).await?;
+                let u = self.user_summary(id).await?;
                 tracing::info!(user_id = id, "signed in");
                 Ok(Session {
                     actor: Actor { user_id: u.id, username: u.username, display_name: u.display_name, roles: u.roles },
@@ -221,13 +173,13 @@ impl Store {
     }
 
     /// Asks the signed-in user's password again before a sensitive action.
-    pub async fn step_up(&self, session: &Session, password: &str, now: i64) -> Result<Session, PeopleError> {
+    async fn step_up(&self, session: &Session, password: &str, now: i64) -> Result<Session, PeopleError> {
         let username = session.actor.username.clone();
-        self.check_rate(&username, now).await?;
-        let hash = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = ? AND active = 1", session.actor.user_id)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(PeopleError::NotSignedIn)?;
+        check_rate(self, &username, now).await?;
+        let hash = match self.credentials(&username).await? {
+            Some(c) if c.active && c.id == session.actor.user_id => c.password_hash,
+            _ => return Err(PeopleError::NotSignedIn),
+        };
         let pw = password.to_owned();
         let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash)).await.unwrap_or(false);
         self.record_attempt(&username, now, ok, "step_up").await?;
@@ -236,47 +188,35 @@ impl Store {
         }
         Ok(Session { stepped_up_ms: Some(now), ..session.clone() })
     }
-
-    async fn check_rate(&self, username: &str, now: i64) -> Result<(), PeopleError> {
-        let since = now - RATE_WINDOW_MS;
-        // Failures since the last success within the window count.
-        let r = sqlx::query!(
-            r#"SELECT COUNT(*) AS "failures!: i64", MIN(at_ms) AS "oldest: i64" FROM sign_in_attempts
-               WHERE username = ? AND succeeded = 0 AND at_ms > ?
-                 AND at_ms > COALESCE((SELECT MAX(at_ms) FROM sign_in_attempts WHERE username = ? AND succeeded = 1), 0)"#,
-            username,
-            since,
-            username
-        )
-        .fetch_one(self.pool())
-        .await?;
-        if r.failures >= MAX_FAILED_SIGN_INS {
-            let oldest = r.oldest.unwrap_or(now);
-            let retry_after_secs = ((oldest + RATE_WINDOW_MS - now) / 1000).max(1);
-            self.record_attempt(username, now, false, "locked").await?;
-            let event = NewAuditEvent::new(now, &format!("unauthenticated:{username}"), "auth.sign_in_refused_locked", &format!("user:{username}"), serde_json::json!({ "retry_after_secs": retry_after_secs }));
-            self.append_audit(&event).await?;
-            return Err(PeopleError::RateLimited { retry_after_secs });
-        }
-        Ok(())
-    }
-
-    async fn record_attempt(&self, username: &str, now: i64, succeeded: bool, kind: &str) -> Result<(), PeopleError> {
-        let s = succeeded as i64;
-        sqlx::query!("INSERT INTO sign_in_attempts (username, at_ms, succeeded, kind) VALUES (?, ?, ?, ?)", username, now, s, kind)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
-    /// Recorded sign-in attempts of a username, newest first: (at_ms, succeeded, kind).
-    pub async fn sign_in_attempts(&self, username: &str) -> Result<Vec<(i64, bool, String)>, PeopleError> {
-        Ok(sqlx::query!("SELECT at_ms, succeeded, kind FROM sign_in_attempts WHERE username = ? ORDER BY id DESC", username)
-            .fetch_all(self.pool())
-            .await?
-            .into_iter()
-            .map(|r| (r.at_ms, r.succeeded != 0, r.kind))
-            .collect())
-    }
 }
 
+impl<S: PeopleStore + AuditStore + ?Sized> Accounts for S {}
+
+async fn add_user<S: PeopleStore + ?Sized>(store: &S, u: &NewUser) -> Result<UserSummary, PeopleError> {
+    validate_new(u)?;
+    let password = u.password.clone();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(|e| PeopleError::Invalid(format!("hashing failed: {e}")))??;
+    let record = NewUserRecord { username: u.username.trim().to_owned(), display_name: u.display_name.trim().to_owned(), password_hash: hash, roles: u.roles.clone() };
+    let id = store.insert_user(&record, now_ms()).await?;
+    store.user_summary(id).await
+}
+
+/// Refuses a username locked by too many recent failures (recording the refusal).
+async fn check_rate<S: PeopleStore + AuditStore + ?Sized>(store: &S, username: &str, now: i64) -> Result<(), PeopleError> {
+    let (failures, oldest) = store.recent_failures(username, now - RATE_WINDOW_MS).await?;
+    if failures >= MAX_FAILED_SIGN_INS {
+        let oldest = oldest.unwrap_or(now);
+        let retry_after_secs = ((oldest + RATE_WINDOW_MS - now) / 1000).max(1);
+        store.record_attempt(username, now, false, "locked").await?;
+        let event = NewAuditEvent::new(
+            now,
+            &format!("unauthenticated:{username}"),
+            "auth.sign_in_refused_locked",
+            &format!("user:{username}"),
+            serde_json::json!({ "retry_after_secs": retry_after_secs }),
+        );
+        store.append_audit(&event).await?;
+        return Err(PeopleError::RateLimited { retry_after_secs });
+    }
+    Ok(())
+}

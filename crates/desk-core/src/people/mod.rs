@@ -8,7 +8,7 @@ mod accounts;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-pub use accounts::{NewUser, UserSummary, DEMO_PASSWORD, DEMO_USERS, PASSWORD_MIN};
+pub use accounts::{Accounts, NewUser, UserSummary, DEMO_PASSWORD, DEMO_USERS, PASSWORD_MIN};
 
 /// A role a user holds; a user may hold several.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
@@ -114,6 +114,8 @@ pub const STEP_UP_WINDOW_MS: i64 = 5 * 60 * 1000;
 /// Failed sign-ins allowed per username within [`RATE_WINDOW_MS`] before it is locked.
 pub const MAX_FAILED_SIGN_INS: i64 = 5;
 pub const RATE_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// Why the last active admin keeps the role (every store refuses to demote them).
+pub const LAST_ADMIN: &str = "This is the last active admin: make someone else admin first.";
 
 /// Who is acting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

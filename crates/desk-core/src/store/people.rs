@@ -4,7 +4,7 @@ use async_trait::async_trait;
 
 use super::{now_rfc3339, Store};
 use crate::people::{PeopleError, Role, UserSummary};
-use crate::storage::{NewUserRecord, PeopleStore};
+use crate::storage::{Credentials, NewUserRecord, PeopleStore};
 
 #[async_trait]
 impl PeopleStore for Store {
@@ -43,9 +43,93 @@ impl PeopleStore for Store {
         roles.sort();
         Ok(UserSummary { id: r.id, username: r.username, display_name: r.display_name, roles, active: r.active != 0 })
     }
+
+    async fn user_count(&self) -> Result<i64, PeopleError> {
+        Ok(sqlx::query_scalar!(r#"SELECT COUNT(*) AS "n!: i64" FROM users"#).fetch_one(self.pool()).await?)
+    }
+
+    async fn users(&self) -> Result<Vec<UserSummary>, PeopleError> {
+        let ids = sqlx::query_scalar!(r#"SELECT id AS "id!" FROM users ORDER BY username"#).fetch_all(self.pool()).await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(self.user_summary(id).await?);
+        }
+        Ok(out)
+    }
+
+    async fn credentials(&self, username: &str) -> Result<Option<Credentials>, PeopleError> {
+        Ok(sqlx::query_as!(
+            Credentials,
+            r#"SELECT id AS "id!", password_hash, active AS "active: bool" FROM users WHERE username = ?"#,
+            username
+        )
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    async fn set_access(&self, id: i64, roles: &[Role], active: bool, _now: i64) -> Result<(), PeopleError> {
+        let mut tx = self.begin_write().await?;
+        let was_admin = sqlx::query_scalar!(
+            r#"SELECT COUNT(*) AS "n!: i64" FROM user_roles r JOIN users u ON u.id = r.user_id WHERE r.user_id = ? AND r.role = 'admin' AND u.active = 1"#,
+            id
+        )
+        .fetch_one(&mut *tx)
+        .await?
+            > 0;
+        if was_admin && !(active && roles.contains(&Role::Admin)) {
+            let admins = sqlx::query_scalar!(
+                r#"SELECT COUNT(*) AS "n!: i64" FROM user_roles r JOIN users u ON u.id = r.user_id WHERE r.role = 'admin' AND u.active = 1"#
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            if admins <= 1 {
+                return Err(PeopleError::Conflict(crate::people::LAST_ADMIN.into()));
+            }
+        }
+        let now_s = now_rfc3339();
+        let active_i = active as i64;
+        let n = sqlx::query!("UPDATE users SET active = ?, updated_at = ? WHERE id = ?", active_i, now_s, id).execute(&mut *tx).await?.rows_affected();
+        if n == 0 {
+            return Err(PeopleError::Invalid(format!("No user with id {id}.")));
+        }
+        set_roles_in(&mut tx, id, roles).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn record_attempt(&self, username: &str, at_ms: i64, succeeded: bool, kind: &str) -> Result<(), PeopleError> {
+        let s = succeeded as i64;
+        sqlx::query!("INSERT INTO sign_in_attempts (username, at_ms, succeeded, kind) VALUES (?, ?, ?, ?)", username, at_ms, s, kind)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    async fn recent_failures(&self, username: &str, since_ms: i64) -> Result<(i64, Option<i64>), PeopleError> {
+        let r = sqlx::query!(
+            r#"SELECT COUNT(*) AS "failures!: i64", MIN(at_ms) AS "oldest: i64" FROM sign_in_attempts
+               WHERE username = ? AND succeeded = 0 AND at_ms > ?
+                 AND at_ms > COALESCE((SELECT MAX(at_ms) FROM sign_in_attempts WHERE username = ? AND succeeded = 1), 0)"#,
+            username,
+            since_ms,
+            username
+        )
+        .fetch_one(self.pool())
+        .await?;
+        Ok((r.failures, r.oldest))
+    }
+
+    async fn sign_in_attempts(&self, username: &str) -> Result<Vec<(i64, bool, String)>, PeopleError> {
+        Ok(sqlx::query!("SELECT at_ms, succeeded, kind FROM sign_in_attempts WHERE username = ? ORDER BY id DESC", username)
+            .fetch_all(self.pool())
+            .await?
+            .into_iter()
+            .map(|r| (r.at_ms, r.succeeded != 0, r.kind))
+            .collect())
+    }
 }
 
-pub(crate) async fn set_roles_in(tx: &mut sqlx::SqliteConnection, id: i64, roles: &[Role]) -> Result<(), PeopleError> {
+async fn set_roles_in(tx: &mut sqlx::SqliteConnection, id: i64, roles: &[Role]) -> Result<(), PeopleError> {
     sqlx::query!("DELETE FROM user_roles WHERE user_id = ?", id).execute(&mut *tx).await?;
     for r in roles {
         let role = r.as_str();

@@ -4,6 +4,8 @@
 #[allow(unused_imports)]
 pub use desk_core::ingest::Ingest;
 #[allow(unused_imports)]
+pub use desk_core::people::Accounts;
+#[allow(unused_imports)]
 pub use desk_core::storage::{HandoffStore, QuarantineStore};
 use serde_json::{json, Value};
 
