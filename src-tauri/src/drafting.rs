@@ -2,6 +2,7 @@
 //! an admin turned it on (settings in the database, the API key in the OS keyring). Also the
 //! knowledge base folder and the outbox delivery loop.
 
+use desk_core::storage::MetaStore;
 use std::path::PathBuf;
 use std::sync::Arc;
 

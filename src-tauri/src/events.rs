@@ -1,5 +1,6 @@
 //! The one place that tells the window something changed, after the change is committed.
 
+use desk_core::storage::MetaStore;
 use desk_core::ingest::Outcome;
 use desk_core::storage::HandoffStore;
 use desk_core::ipc::QueueChanged;

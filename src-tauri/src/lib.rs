@@ -10,6 +10,7 @@ mod events;
 mod logging;
 mod session;
 
+use desk_core::storage::MetaStore;
 use desk_core::people::Accounts;
 use desk_core::Store;
 use tauri::Manager;

@@ -1,6 +1,7 @@
 //! What team leads see: where the bot escalates and why, how good its handoffs are by intent and
 //! bot version, and how well its confidence matches the team leads' verdicts (calibration).
 
+use crate::ratings::Ratings;
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;

@@ -10,8 +10,7 @@
 //!   head never both win. No in-process lock is the guard: two processes on one database are safe.
 //! * Audit appends are serialised on the chain head, so the chain never forks.
 //!
-//! Areas not yet behind a trait (drafts and the outbox, ratings, analytics, the knowledge base)
-//! are still methods on [`crate::Store`] and run on SQLite only; they move here area by
+//! Areas not yet behind a trait (drafts and the outbox, analytics, the knowledge base) are still methods on [`crate::Store`] and run on SQLite only; they move here area by
 //! area.
 
 use async_trait::async_trait;
@@ -24,6 +23,7 @@ use crate::handoff::Handoff;
 use crate::people::{PeopleError, Role, UserSummary};
 use crate::quarantine::{NewQuarantined, QuarantineRecord};
 use crate::queue::{QueuePlan, QueueRecord};
+use crate::ratings::{NewRatingRecord, RatingRecord};
 use crate::store::{Result, StoredHandoff, Upsert};
 
 /// An audit event to append: the store numbers it and chains it to the one before.
@@ -213,9 +213,31 @@ pub trait GateStore: Send + Sync {
     async fn update_call(&self, id: &str, decide: Decide<'_>) -> std::result::Result<CallRecord, GateError>;
 }
 
+/// Values the app keeps about itself (a source's cursor, the demo bot's position).
+#[async_trait]
+pub trait MetaStore: Send + Sync {
+    async fn meta(&self, key: &str) -> Result<Option<String>>;
+    async fn set_meta(&self, key: &str, value: &str) -> Result<()>;
+}
+
+/// Team leads' ratings of handoffs, with every earlier version.
+#[async_trait]
+pub trait RatingStore: Send + Sync {
+    /// Writes the rater's rating of the handoff in one transaction: a new one, or a new revision
+    /// of theirs with the replaced rubric kept in the history. Returns its id.
+    async fn write_rating(&self, rating: &NewRatingRecord<'_>) -> Result<i64>;
+    async fn rating_record(&self, id: i64) -> Result<Option<RatingRecord>>;
+    /// Every rating of a handoff, oldest first.
+    async fn rating_records_of(&self, handoff_id: &str) -> Result<Vec<RatingRecord>>;
+    /// Replaced versions of a rating, oldest first: (revision, rubric as JSON, replaced at).
+    async fn rating_snapshots(&self, id: i64) -> Result<Vec<(i64, String, String)>>;
+    /// The first escalation after `after_seq` that `rater_id` has not rated.
+    async fn first_unrated(&self, rater_id: i64, after_seq: i64) -> Result<Option<String>>;
+}
+
 /// Everything a desk keeps, on one database.
 pub trait Database:
-    AuditStore + HandoffStore + QueueStore + QuarantineStore + PeopleStore + ClaimStore + GateStore + Send + Sync + 'static
+    AuditStore + HandoffStore + QueueStore + QuarantineStore + PeopleStore + ClaimStore + GateStore + RatingStore + MetaStore + Send + Sync + 'static
 {
     /// Which database this is, for logs and test names ("sqlite", "postgres").
     fn kind(&self) -> &'static str;

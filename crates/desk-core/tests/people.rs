@@ -1,6 +1,7 @@
 //! People on SQLite: step-up against an export, the permission and command matrices, claims,
-//! ratings and analytics with hand-computed answers. Sign-in, the rate limit, user management and
-//! the last admin run on both stores in `crates/desk-store-suite/tests/people.rs`.
+//! and analytics with hand-computed answers. Sign-in, the rate limit, user management and
+//! the last admin run on both stores in `crates/desk-store-suite/tests/people.rs`, ratings in
+//! `ratings.rs` there.
 
 mod common;
 
@@ -210,28 +211,6 @@ async fn claims_show_who_has_it_and_only_a_supervisor_takes_over() {
     assert_eq!(mine.rows[0].claimed_by.as_deref(), Some("Sam Supervisor"));
     let theirs = queue.page(&ana, &q, T0).await.unwrap();
     assert!(theirs.rows.is_empty());
-}
-
-#[tokio::test]
-async fn ratings_are_tied_to_the_bot_version_and_edits_keep_history() {
-    let (_d, store) = open().await;
-    store.ingest(&bytes(&valid_doc()), "test").await.unwrap();
-    let lee = session(&store, "lee").await;
-    let bad = RatingInput { overall: 6, ..rubric(true, 4) };
-    assert!(matches!(store.rate(&lee, "hf_2f9c01", bad, T0).await, Err(PeopleError::Invalid(_))));
-    let no_intent = RatingInput { correct_intent: None, ..rubric(false, 2) };
-    assert!(matches!(store.rate(&lee, "hf_2f9c01", no_intent, T0).await, Err(PeopleError::Invalid(_))));
-
-    let r1 = store.rate(&lee, "hf_2f9c01", rubric(true, 4), T0).await.unwrap();
-    assert_eq!((r1.bot_name.as_str(), r1.bot_version.as_str(), r1.revision), ("helpbot", "2026.11.2", 1));
-    let r2 = store.rate(&lee, "hf_2f9c01", rubric(false, 2), T0 + 1).await.unwrap();
-    assert_eq!(r2.id, r1.id, "the same rater edits, not duplicates");
-    assert_eq!(r2.revision, 2);
-    assert_eq!(r2.input.correct_intent.as_deref(), Some("order_status"));
-    let history = store.rating_history(r1.id).await.unwrap();
-    assert_eq!(history.len(), 1);
-    assert_eq!(history[0].1, rubric(true, 4), "the first version is kept");
-    assert_eq!(store.next_unrated(&lee, None, T0).await.unwrap(), None, "nothing left to rate");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! BANKING77; see `demo-data/README.md` for their licences). Deterministic for a given seed and
 //! sequence number, so tests and screenshots are reproducible.
 
+use desk_core::storage::MetaStore;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};

@@ -21,11 +21,12 @@ use desk_core::gates::GateError;
 use desk_core::handoff::Handoff;
 use desk_core::people::{PeopleError, Role, UserSummary};
 use desk_core::quarantine::{NewQuarantined, QuarantineRecord};
+use desk_core::ratings::{NewRatingRecord, RatingRecord, SELECT_RATING};
 use desk_core::queue::{Piece, QueuePlan, QueueRecord, FACET_INTENTS_MAX, QUEUE_SELECT, SEARCH_CANDIDATES};
 use desk_core::people::LAST_ADMIN;
 use desk_core::storage::{
     AuditStore, Credentials, ClaimOutcome, ClaimStore, Database, Decide, GateStore, HandoffStore, Intake, NewAuditEvent, NewUserRecord, PeopleStore, QuarantineStore,
-    QueueCounts, QueueStore, Taken,
+    MetaStore, QueueCounts, QueueStore, RatingStore, Taken,
 };
 use desk_core::store::{now_rfc3339, HandoffColumns, Result, StoreError, StoredHandoff, StoredHandoffRow, Upsert};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -293,6 +294,107 @@ impl QuarantineStore for PgStore {
 
     async fn quarantine_raw(&self, id: i64) -> Result<Option<Vec<u8>>> {
         Ok(sqlx::query_scalar("SELECT raw FROM quarantine WHERE id = $1").bind(id).fetch_optional(&self.pool).await?)
+    }
+}
+
+#[async_trait]
+impl MetaStore for PgStore {
+    async fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT value FROM app_meta WHERE key = $1").bind(key).fetch_optional(&self.pool).await?)
+    }
+
+    async fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        sqlx::query("INSERT INTO app_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl RatingStore for PgStore {
+    async fn write_rating(&self, n: &NewRatingRecord<'_>) -> Result<i64> {
+        let i = n.input;
+        let mut tx = self.pool.begin().await?;
+        // The rater's earlier rating, locked: two saves of it at once take turns.
+        let existing: Option<RatingRecord> = sqlx::query_as(&format!("{SELECT_RATING} WHERE r.handoff_seq = $1 AND r.rater_id = $2 FOR UPDATE OF r"))
+            .bind(n.handoff_seq)
+            .bind(n.rater_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(old) = &existing {
+            sqlx::query("INSERT INTO rating_history (rating_id, revision, snapshot, replaced_at) VALUES ($1, $2, $3, $4)")
+                .bind(old.id)
+                .bind(old.revision)
+                .bind(old.snapshot())
+                .bind(&n.at)
+                .execute(&mut *tx)
+                .await?;
+        }
+        // One statement for both: a new rating, or the next revision of the rater's own.
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO ratings (handoff_seq, rater_id, handoff_revision, bot_name, bot_version, intent, confidence, escalated_ms,
+                summary_accurate, intent_correct, correct_intent, context_complete, missing_fields, actions_reported, timing, overall,
+                comment, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
+             ON CONFLICT (handoff_seq, rater_id) DO UPDATE SET handoff_revision = EXCLUDED.handoff_revision, bot_name = EXCLUDED.bot_name,
+                bot_version = EXCLUDED.bot_version, intent = EXCLUDED.intent, confidence = EXCLUDED.confidence,
+                escalated_ms = EXCLUDED.escalated_ms, summary_accurate = EXCLUDED.summary_accurate, intent_correct = EXCLUDED.intent_correct,
+                correct_intent = EXCLUDED.correct_intent, context_complete = EXCLUDED.context_complete,
+                missing_fields = EXCLUDED.missing_fields, actions_reported = EXCLUDED.actions_reported, timing = EXCLUDED.timing,
+                overall = EXCLUDED.overall, comment = EXCLUDED.comment, revision = ratings.revision + 1, updated_at = EXCLUDED.updated_at
+             RETURNING id",
+        )
+        .bind(n.handoff_seq)
+        .bind(n.rater_id)
+        .bind(n.handoff_revision)
+        .bind(n.bot_name)
+        .bind(n.bot_version)
+        .bind(n.intent)
+        .bind(n.confidence)
+        .bind(n.escalated_ms)
+        .bind(i.summary_accurate.as_str())
+        .bind(i.intent_correct)
+        .bind(n.correct_intent)
+        .bind(i.context_complete)
+        .bind(&n.missing_fields_json)
+        .bind(i.actions_reported)
+        .bind(i.timing.as_str())
+        .bind(i.overall as i64)
+        .bind(&i.comment)
+        .bind(&n.at)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn rating_record(&self, id: i64) -> Result<Option<RatingRecord>> {
+        Ok(sqlx::query_as(&format!("{SELECT_RATING} WHERE r.id = $1")).bind(id).fetch_optional(&self.pool).await?)
+    }
+
+    async fn rating_records_of(&self, handoff_id: &str) -> Result<Vec<RatingRecord>> {
+        Ok(sqlx::query_as(&format!("{SELECT_RATING} WHERE h.handoff_id = $1 ORDER BY r.id")).bind(handoff_id).fetch_all(&self.pool).await?)
+    }
+
+    async fn rating_snapshots(&self, id: i64) -> Result<Vec<(i64, String, String)>> {
+        Ok(sqlx::query_as("SELECT revision, snapshot, replaced_at FROM rating_history WHERE rating_id = $1 ORDER BY revision")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    async fn first_unrated(&self, rater_id: i64, after_seq: i64) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT handoff_id FROM handoffs h WHERE seq > $1 AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.handoff_seq = h.seq AND r.rater_id = $2)
+             ORDER BY seq LIMIT 1",
+        )
+        .bind(after_seq)
+        .bind(rater_id)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 }
 

@@ -1,3 +1,4 @@
+use desk_core::storage::MetaStore;
 use desk_core::ipc::{AppStatus, DemoAccount};
 use desk_core::people::{Accounts, DEMO_PASSWORD, DEMO_USERS};
 use tauri::State;

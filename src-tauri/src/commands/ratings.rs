@@ -1,3 +1,4 @@
+use desk_core::ratings::Ratings;
 use desk_core::analytics::{Analytics, AnalyticsFilter, ExportTable};
 use desk_core::ipc::IpcError;
 use desk_core::people::now_ms;

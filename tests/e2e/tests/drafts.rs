@@ -4,6 +4,7 @@
 
 mod harness;
 
+use desk_core::storage::MetaStore;
 use std::time::{Duration, Instant};
 
 use desk_core::drafts::service::DraftState;

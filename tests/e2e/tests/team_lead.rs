@@ -4,6 +4,7 @@
 
 mod harness;
 
+use desk_core::ratings::Ratings;
 use std::time::Duration;
 
 use desk_core::people::Accounts;

@@ -2,6 +2,7 @@
 //! SQLite FTS5. The starter articles (from `kb/` in the repository) are bundled into the binary
 //! and installed into the data directory on first run, where people can edit them.
 
+use crate::storage::MetaStore;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};

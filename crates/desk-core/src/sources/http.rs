@@ -22,6 +22,7 @@
 //! reply the platform refuses for good (4xx) is left pending with the reason logged, and the
 //! replies after it still go.
 
+use crate::storage::MetaStore;
 use std::time::Duration;
 
 use serde::Deserialize;

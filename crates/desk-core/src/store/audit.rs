@@ -1,6 +1,7 @@
 //! The audit log on SQLite. `BEGIN IMMEDIATE` holds the database's one write lock from the start
 //! of every write transaction, so appends (and the head read before each) never interleave.
 
+use crate::storage::MetaStore;
 use async_trait::async_trait;
 use serde_json::Value;
 use sqlx::SqliteConnection;

@@ -9,6 +9,7 @@ pub(crate) mod handoffs;
 pub(crate) mod people;
 pub(crate) mod quarantine;
 mod queue;
+mod ratings;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -89,29 +90,24 @@ impl Store {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
-    /// Reads a value the app keeps about itself.
-    pub async fn meta(&self, key: &str) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar!("SELECT value FROM app_meta WHERE key = ?", key)
-            .fetch_optional(&self.pool)
-            .await?)
-    }
-
-    /// Writes a value the app keeps about itself.
-    pub async fn set_meta(&self, key: &str, value: &str) -> Result<()> {
-        sqlx::query!(
-            "INSERT INTO app_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            key,
-            value
-        )
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
     /// `PRAGMA integrity_check` is "ok".
     pub async fn integrity_ok(&self) -> Result<bool> {
         let r: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&self.pool).await?;
         Ok(r == "ok")
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::storage::MetaStore for Store {
+    async fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar!("SELECT value FROM app_meta WHERE key = ?", key).fetch_optional(&self.pool).await?)
+    }
+
+    async fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        sqlx::query!("INSERT INTO app_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, value)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 }
 

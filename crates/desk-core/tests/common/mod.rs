@@ -6,6 +6,10 @@ pub use desk_core::ingest::Ingest;
 #[allow(unused_imports)]
 pub use desk_core::people::Accounts;
 #[allow(unused_imports)]
+pub use desk_core::ratings::Ratings;
+#[allow(unused_imports)]
+pub use desk_core::storage::MetaStore;
+#[allow(unused_imports)]
 pub use desk_core::storage::{HandoffStore, QuarantineStore};
 use serde_json::{json, Value};
 
