@@ -347,3 +347,22 @@ fn edit_distance_counts_characters() {
     assert_eq!(edit_distance("", "abc"), 3);
     assert_eq!(edit_distance("same", "same"), 0);
 }
+
+/// Two deliverers at once (the app's outbox loop and a second desk on the same database) each
+/// hand the entry to the channel, but it is recorded sent once: one `reply.sent` per reply.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_delivered_by_two_workers_at_once_is_recorded_sent_once() {
+    let (_d, store, ana) = setup().await;
+    for i in 0..8 {
+        let mut doc = valid_doc();
+        doc["handoff_id"] = json!(format!("hf_race_{i}"));
+        store.ingest(&bytes(&doc), "test").await.unwrap();
+        let d = store.draft_for(&DraftSetup::default(), &format!("hf_race_{i}"), T0, &noop).await.unwrap().unwrap();
+        store.decide_draft(&ana, &d.id, DraftDecision::Approve, T0).await.unwrap();
+    }
+    let (a, b) = tokio::join!(store.deliver_outbox(T0 + 1), store.deliver_outbox(T0 + 1));
+    let handed: usize = a.unwrap().len() + b.unwrap().len();
+    assert!(handed >= 8, "every reply went out");
+    let sent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE kind = 'reply.sent'").fetch_one(store.pool()).await.unwrap();
+    assert_eq!(sent, 8, "one reply.sent per reply, however many workers handed it over ({handed} hand-overs)");
+}

@@ -505,15 +505,19 @@ impl Store {
     }
 
     /// Records that `channel` took an outbox entry: sent, its last error cleared, and the
-    /// `reply.sent` audit event, in one transaction.
+    /// `reply.sent` audit event, in one transaction. An entry another worker already recorded
+    /// sent changes nothing and writes no second event.
     pub(crate) async fn outbox_sent(&self, id: &str, now: i64, channel: &str) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE outbox SET state = 'sent', sent_at_ms = ?, last_error = NULL WHERE id = ? AND state = 'pending'")
+        let marked = sqlx::query("UPDATE outbox SET state = 'sent', sent_at_ms = ?, last_error = NULL WHERE id = ? AND state = 'pending'")
             .bind(now)
             .bind(id)
             .execute(&mut *tx)
-            .await?;
-        crate::store::audit::append(&mut tx, now, "system", "reply.sent", id, &json!({ "channel": channel })).await?;
+            .await?
+            .rows_affected();
+        if marked == 1 {
+            crate::store::audit::append(&mut tx, now, "system", "reply.sent", id, &json!({ "channel": channel })).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
