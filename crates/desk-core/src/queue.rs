@@ -364,6 +364,25 @@ impl QueuePlan {
     }
 }
 
+impl QueuePlan {
+    /// Appends the pieces to a store's query, binding each value.
+    pub fn push_pieces<'args, DB: sqlx::Database>(&'args self, qb: &mut sqlx::QueryBuilder<'args, DB>)
+    where
+        &'args str: sqlx::Encode<'args, DB> + sqlx::Type<DB>,
+        i64: sqlx::Encode<'args, DB> + sqlx::Type<DB>,
+        f64: sqlx::Encode<'args, DB> + sqlx::Type<DB>,
+    {
+        for piece in &self.pieces {
+            match piece {
+                Piece::Sql(s) => qb.push(s),
+                Piece::Text(t) => qb.push_bind(t.as_str()),
+                Piece::Int(i) => qb.push_bind(*i),
+                Piece::Float(f) => qb.push_bind(*f),
+            };
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ValueKind {
     Int,

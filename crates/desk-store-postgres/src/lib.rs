@@ -22,7 +22,7 @@ use desk_core::handoff::Handoff;
 use desk_core::people::{PeopleError, Role, UserSummary};
 use desk_core::quarantine::{NewQuarantined, QuarantineRecord};
 use desk_core::ratings::{NewRatingRecord, RatingRecord, SELECT_RATING};
-use desk_core::queue::{Piece, QueuePlan, QueueRecord, FACET_INTENTS_MAX, QUEUE_SELECT, SEARCH_CANDIDATES};
+use desk_core::queue::{QueuePlan, QueueRecord, FACET_INTENTS_MAX, QUEUE_SELECT, SEARCH_CANDIDATES};
 use desk_core::people::LAST_ADMIN;
 use desk_core::storage::{
     AuditStore, Credentials, ClaimOutcome, ClaimStore, Database, Decide, GateStore, HandoffStore, Intake, NewAuditEvent, NewUserRecord, PeopleStore, QuarantineStore,
@@ -123,6 +123,15 @@ impl AuditStore for PgStore {
 /// Stores one validated document inside the caller's transaction.
 async fn upsert_in(conn: &mut PgConnection, h: &Handoff, source: &str) -> Result<Upsert> {
     let c = HandoffColumns::of(h);
+    // An identical document changes nothing: found by its hash before the upsert, which would
+    // build the row and its search vector only to throw them away.
+    let stored: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, doc_sha256 FROM handoffs WHERE handoff_id = $1").bind(&h.handoff_id).fetch_optional(&mut *conn).await?;
+    if let Some((seq, sha)) = stored {
+        if sha == c.doc_sha256 {
+            return Ok(Upsert::Unchanged { seq });
+        }
+    }
     let now = now_rfc3339();
     // One statement: a new id inserts, a changed document replaces (revision + 1), an
     // identical one changes nothing (the WHERE of DO UPDATE fails and nothing is returned).
@@ -255,14 +264,7 @@ impl QueueStore for PgStore {
             ids.truncate(SEARCH_CANDIDATES as usize);
             qb.push(" AND seq = ANY(").push_bind(ids).push(")");
         }
-        for piece in &plan.pieces {
-            match piece {
-                Piece::Sql(s) => qb.push(s),
-                Piece::Text(t) => qb.push_bind(t.clone()),
-                Piece::Int(i) => qb.push_bind(*i),
-                Piece::Float(f) => qb.push_bind(*f),
-            };
-        }
+        plan.push_pieces(&mut qb);
         Ok((qb.build_query_as::<QueueRecord>().fetch_all(&self.pool).await?, capped))
     }
 

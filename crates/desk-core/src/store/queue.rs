@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::{Result, Store};
-use crate::queue::{Piece, QueuePlan, QueueRecord, FACET_INTENTS_MAX, QUEUE_SELECT, SEARCH_CANDIDATES};
+use crate::queue::{QueuePlan, QueueRecord, FACET_INTENTS_MAX, QUEUE_SELECT, SEARCH_CANDIDATES};
 use crate::storage::{QueueCounts, QueueStore};
 
 /// Search terms as an FTS5 query: each word quoted (so no FTS syntax leaks through), all
@@ -35,14 +35,7 @@ impl QueueStore for Store {
             let ids = serde_json::to_string(&ids).expect("ids serialise");
             qb.push(" AND seq IN (SELECT value FROM json_each(").push_bind(ids).push("))");
         }
-        for piece in &plan.pieces {
-            match piece {
-                Piece::Sql(s) => qb.push(s),
-                Piece::Text(t) => qb.push_bind(t.clone()),
-                Piece::Int(i) => qb.push_bind(*i),
-                Piece::Float(f) => qb.push_bind(*f),
-            };
-        }
+        plan.push_pieces(&mut qb);
         Ok((qb.build_query_as::<QueueRecord>().fetch_all(self.pool()).await?, capped))
     }
 
