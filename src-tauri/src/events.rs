@@ -39,7 +39,7 @@ pub fn queue_changed(app: &AppHandle, handoff_ids: Vec<String>, quarantined: i64
 /// Seeds the demo queue on a new database, then escalates a demo conversation every interval.
 pub fn start_demo_source(app: AppHandle, state: AppState) {
     tauri::async_runtime::spawn(async move {
-        let demo = DemoSource::new(state.store.clone());
+        let demo = DemoSource::new(std::sync::Arc::new(state.store.clone()));
         match demo.seed_if_new().await {
             Ok(ids) => arrivals(&app, ids, 0),
             Err(e) => tracing::error!(error = %e, "demo source could not seed the queue"),

@@ -2,7 +2,6 @@
 //! BANKING77; see `demo-data/README.md` for their licences). Deterministic for a given seed and
 //! sequence number, so tests and screenshots are reproducible.
 
-use desk_core::storage::MetaStore;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
@@ -512,7 +511,7 @@ fn clip(s: &str, max: usize) -> String {
 /// where it stopped instead of replaying.
 pub struct DemoSource {
     bot: DemoBot,
-    store: desk_core::Store,
+    store: std::sync::Arc<dyn desk_core::storage::Database>,
 }
 
 /// Escalations seeded on the first start, spread over the past 30 minutes (a desk that is a
@@ -522,7 +521,8 @@ const POSITION_KEY: &str = "demo.next";
 const SOURCE: &str = "demo";
 
 impl DemoSource {
-    pub fn new(store: desk_core::Store) -> Self {
+    /// The demo bot on any store: the desktop's SQLite file or a team server's PostgreSQL.
+    pub fn new(store: std::sync::Arc<dyn desk_core::storage::Database>) -> Self {
         Self { bot: DemoBot::new(20_261_123), store }
     }
 

@@ -1,7 +1,7 @@
 //! Intake, the quarantine and the queue through desk-core's services on both stores: idempotent
 //! ingest, quarantine with raw bytes, JSON Lines accounting, every sort key paged both ways in
 //! the same order on both stores, filters, search (words, prefixes, hostile input, the capped
-//! candidate set), facets, and the permission checks.
+//! candidate set), facets, the permission checks, and the demo source on either store.
 
 #[path = "../../desk-core/tests/common/mod.rs"]
 mod common;
@@ -317,7 +317,30 @@ async fn every_call_checks_the_session(b: Backend) {
     assert!(matches!(d.queue.page(&d.ana, &junk, T0).await, Err(PeopleError::Invalid(_))));
 }
 
+async fn the_demo_source_seeds_valid_escalations_and_goes_on(b: Backend) {
+    let d = desk(b).await;
+    let demo = desk_demo::bot::DemoSource::new(d.t.db.clone());
+    let ids = demo.seed_if_new().await.unwrap();
+    assert_eq!(ids.len() as u64, desk_demo::bot::SEED_COUNT, "every seeded demo escalation is valid");
+    assert_eq!(d.t.db.quarantine_count().await.unwrap(), 2, "two malformed examples");
+    assert!(demo.seed_if_new().await.unwrap().is_empty(), "seeding happens once");
+    for _ in 0..30 {
+        assert!(matches!(demo.escalate_next().await.unwrap(), Outcome::Accepted { .. }));
+    }
+    // A restart goes on where it stopped: the position is in the store.
+    let again = desk_demo::bot::DemoSource::new(d.t.db.clone());
+    assert!(matches!(again.escalate_next().await.unwrap(), Outcome::Accepted { .. }), "no replay after a restart");
+    let f = d.queue.facets(&d.ana, T0).await.unwrap();
+    assert_eq!(f.total, 71);
+    assert!(f.intents.len() > 10, "varied intents: {:?}", f.intents);
+    // Real dialogues bring attempted actions, failures included.
+    let p = d.page(&query(QueueFilter::default(), SortKey::Triage, false, 100)).await;
+    assert!(p.rows.iter().any(|r| r.failed_action_count > 0));
+    assert!(p.rows.iter().any(|r| r.action_count > 1));
+}
+
 on_both!(
+    the_demo_source_seeds_valid_escalations_and_goes_on,
     ingest_is_idempotent_on_handoff_id,
     an_invalid_document_is_quarantined_and_never_changes_a_stored_one,
     a_jsonl_import_accounts_for_every_line,

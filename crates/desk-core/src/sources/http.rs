@@ -22,7 +22,6 @@
 //! reply the platform refuses for good (4xx) is left pending with the reason logged, and the
 //! replies after it still go.
 
-use crate::storage::MetaStore;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -30,6 +29,7 @@ use serde_json::{json, Value};
 
 use crate::gates::executor::urlencode;
 use crate::ingest::{Ingest, Outcome};
+use crate::storage::Database;
 use crate::store::StoreError;
 use crate::Store;
 
@@ -158,14 +158,14 @@ impl HttpSource {
         }
     }
 
-    /// Pulls every page after the saved cursor and stores what it holds.
-    pub async fn pull(&self, store: &Store) -> Result<PullReport, SourceError> {
+    /// Pulls every page after the saved cursor and stores what it holds, on either store.
+    pub async fn pull(&self, store: &dyn Database) -> Result<PullReport, SourceError> {
         self.pull_with(store, |_, _| {}).await
     }
 
     /// As [`Self::pull`], telling `on_page` what each stored page brought (new or revised ids,
     /// quarantined count) as soon as it is stored, so a failure on a later page loses no news.
-    pub async fn pull_with(&self, store: &Store, mut on_page: impl FnMut(&[String], usize)) -> Result<PullReport, SourceError> {
+    pub async fn pull_with(&self, store: &dyn Database, mut on_page: impl FnMut(&[String], usize)) -> Result<PullReport, SourceError> {
         let mut report = PullReport::default();
         let key = cursor_key(&self.base);
         let mut cursor = store.meta(&key).await?;
