@@ -23,6 +23,8 @@ pub struct AppState {
     pub sessions: session::Sessions,
     /// The queue, escalations and the quarantine.
     pub queue: desk_core::queue::QueueService,
+    /// The audit log, as the signed-in person may read it.
+    pub audit: desk_core::audit::AuditLog,
     /// Tool calls behind approval gates (and their executor and policy).
     pub gates: desk_core::gates::GateService,
     pub drafts: drafting::Drafting,
@@ -60,9 +62,10 @@ pub fn run() {
             let drafts = tauri::async_runtime::block_on(drafting::Drafting::load(&store, config.kb_dir()));
             let db: std::sync::Arc<dyn desk_core::storage::Database> = std::sync::Arc::new(store.clone());
             let queue = desk_core::queue::QueueService::new(db.clone(), config.bands, config.sla);
+            let audit = desk_core::audit::AuditLog::new(db.clone());
             let gates = desk_core::gates::GateService::new(db, gates, executor)
                 .in_background(std::sync::Arc::new(events::WindowNotifier(app.handle().clone())));
-            let state = AppState { store, config, sessions: session::Sessions::default(), queue, gates, drafts };
+            let state = AppState { store, config, sessions: session::Sessions::default(), queue, audit, gates, drafts };
             events::start_gate_keeper(state.clone());
             drafting::start(app.handle().clone(), state.clone());
             app.manage(state.clone());

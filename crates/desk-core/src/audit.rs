@@ -12,6 +12,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
+use crate::people::{PeopleError, Permission, Session};
 use crate::storage::{AuditStore, NewAuditEvent};
 use crate::store::Result;
 
@@ -181,4 +182,36 @@ pub async fn export(log: &dyn AuditStore, out: &mut (impl std::io::Write + Send)
         }
     }
     Ok(n)
+}
+
+/// The audit log as the signed-in person may read it: listing and verifying need `ViewAudit`,
+/// exporting needs `ExportData` (with a fresh step-up). [`verify`] and [`export`] without a
+/// session are for the command line, which runs with the database owner's rights. Cheap to clone.
+#[derive(Clone)]
+pub struct AuditLog {
+    db: std::sync::Arc<dyn crate::storage::Database>,
+}
+
+impl AuditLog {
+    pub fn new(db: std::sync::Arc<dyn crate::storage::Database>) -> Self {
+        Self { db }
+    }
+
+    /// Events newest first, older than `before_id`, filtered.
+    pub async fn list(&self, by: &Session, filter: &AuditFilter, before_id: Option<i64>, limit: i64, now: i64) -> Result<Vec<AuditEvent>, PeopleError> {
+        by.authorize(Permission::ViewAudit, now)?;
+        Ok(self.db.audit_list(filter, before_id, limit).await?)
+    }
+
+    /// Walks the whole chain (see [`verify`]).
+    pub async fn verify(&self, by: &Session, now: i64) -> Result<AuditVerification, PeopleError> {
+        by.authorize(Permission::ViewAudit, now)?;
+        Ok(verify(&*self.db).await?)
+    }
+
+    /// Every event as JSON Lines (see [`export`]); returns how many.
+    pub async fn export(&self, by: &Session, out: &mut (impl std::io::Write + Send), now: i64) -> Result<i64, PeopleError> {
+        by.authorize(Permission::ExportData, now)?;
+        Ok(export(&*self.db, out).await?)
+    }
 }

@@ -1,6 +1,7 @@
 //! Accounts and sign-in through desk-core's rules on both stores: argon2id hashes, one answer
 //! for a wrong password and an unknown user, the rate limit and its record in the audit log,
-//! step-up, the first admin, and the last admin who keeps the role even when two admins race.
+//! step-up, the first admin, the last admin who keeps the role even when two admins race, and
+//! who may read and export the audit log.
 
 use std::sync::Arc;
 
@@ -129,7 +130,29 @@ async fn the_first_admin_can_only_be_created_on_an_empty_database_and_the_last_a
     }
 }
 
+async fn the_audit_log_checks_who_reads_and_who_exports(b: Backend) {
+    let (_t, db) = demo_desk(b).await;
+    let log = desk_core::audit::AuditLog::new(db.clone());
+    let ana = session(&*db, "ana").await;
+    let lee = session(&*db, "lee").await;
+    let nobody = desk_store_suite::person(&*db, "nobody", "No Role", &[], T0).await;
+    // Everyone with a role reads and verifies; nobody else does.
+    assert!(log.list(&ana, &Default::default(), None, 10, T0).await.unwrap().iter().any(|e| e.kind == "auth.signed_in"));
+    assert!(log.verify(&ana, T0).await.unwrap().ok);
+    assert!(matches!(log.list(&nobody, &Default::default(), None, 10, T0).await, Err(PeopleError::Forbidden(_))));
+    assert!(matches!(log.verify(&nobody, T0).await, Err(PeopleError::Forbidden(_))));
+    // Exporting is a team lead's or an admin's, with a fresh step-up.
+    let mut out = Vec::new();
+    assert!(matches!(log.export(&ana, &mut out, T0).await, Err(PeopleError::Forbidden(_))));
+    let stale = T0 + desk_core::people::STEP_UP_WINDOW_MS + 1;
+    assert!(matches!(log.export(&lee, &mut out, stale).await, Err(PeopleError::StepUpRequired)));
+    assert!(out.is_empty(), "nothing written when refused");
+    let n = log.export(&lee, &mut out, T0).await.unwrap();
+    assert_eq!(n as usize, String::from_utf8(out).unwrap().lines().count());
+}
+
 on_both!(
+    the_audit_log_checks_who_reads_and_who_exports,
     sign_in_checks_the_password_and_never_says_which_part_was_wrong,
     repeated_failures_lock_the_username_for_the_window_and_are_recorded,
     step_up_asks_the_password_again,

@@ -3,7 +3,6 @@ use desk_core::gates::tools::ToolSpec;
 use desk_core::gates::{PendingApproval, ProposeInput, ToolCallView};
 use desk_core::ipc::IpcError;
 use desk_core::people::now_ms;
-use desk_core::storage::AuditStore;
 use tauri::State;
 
 use crate::error::CmdResult;
@@ -75,26 +74,26 @@ pub async fn escalate_tool_call(state: State<'_, AppState>, call_id: String) -> 
 
 #[tauri::command]
 pub async fn audit_list(state: State<'_, AppState>, filter: AuditFilter, before_id: Option<i64>, limit: i64) -> CmdResult<Vec<AuditEvent>> {
-    state.sessions.require("audit_list")?;
-    Ok(AuditStore::audit_list(&state.store, &filter, before_id, limit).await?)
+    let s = state.sessions.require("audit_list")?;
+    Ok(state.audit.list(&s, &filter, before_id, limit, now_ms()).await?)
 }
 
 #[tauri::command]
 pub async fn audit_verify(state: State<'_, AppState>) -> CmdResult<AuditVerification> {
-    state.sessions.require("audit_verify")?;
-    Ok(desk_core::audit::verify(&state.store).await?)
+    let s = state.sessions.require("audit_verify")?;
+    Ok(state.audit.verify(&s, now_ms()).await?)
 }
 
 /// Writes the whole audit log as JSON Lines to `path`; returns the number of events.
 #[tauri::command]
 pub async fn audit_export(state: State<'_, AppState>, path: String) -> CmdResult<i64> {
-    state.sessions.require("audit_export")?;
+    let s = state.sessions.require("audit_export")?;
     let path = path.trim().to_owned();
     if path.is_empty() {
         return Err(IpcError::invalid_input("Choose where to save the export."));
     }
     let mut buf = Vec::new();
-    let n = desk_core::audit::export(&state.store, &mut buf).await?;
+    let n = state.audit.export(&s, &mut buf, now_ms()).await?;
     tokio::fs::write(&path, buf).await.map_err(|e| IpcError::invalid_input(format!("Cannot write {path}: {e}")))?;
     Ok(n)
 }
