@@ -366,3 +366,23 @@ async fn a_reply_delivered_by_two_workers_at_once_is_recorded_sent_once() {
     let sent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE kind = 'reply.sent'").fetch_one(store.pool()).await.unwrap();
     assert_eq!(sent, 8, "one reply.sent per reply, however many workers handed it over ({handed} hand-overs)");
 }
+
+/// Reading drafts and replies, drafting, and reindexing the knowledge base check the acting
+/// session in the core, not only in the shell.
+#[tokio::test]
+async fn draft_reads_and_the_reindex_check_the_session() {
+    let (d, store, ana) = setup().await;
+    store.ingest(&bytes(&valid_doc()), "test").await.unwrap();
+    let rec = desk_core::storage::NewUserRecord { username: "nobody".into(), display_name: "No Role".into(), password_hash: "$argon2id$x".into(), roles: vec![] };
+    let id = desk_core::storage::PeopleStore::insert_user(&store, &rec, T0).await.unwrap();
+    let nobody = Session { actor: desk_core::people::Actor { user_id: id, username: "nobody".into(), display_name: "No Role".into(), roles: vec![] }, signed_in_ms: T0, stepped_up_ms: Some(T0) };
+    let forbidden = |r: Result<(), desk_core::drafts::service::DraftsError>| matches!(r, Err(desk_core::drafts::service::DraftsError::People(desk_core::people::PeopleError::Forbidden(_))));
+    assert!(forbidden(store.draft_as(&nobody, &DraftSetup::default(), "hf_2f9c01", T0, &noop).await.map(|_| ())));
+    assert!(forbidden(store.drafts_as(&nobody, "hf_2f9c01", T0).await.map(|_| ())));
+    assert!(forbidden(store.outbox_as(&nobody, "hf_2f9c01", T0).await.map(|_| ())));
+    assert!(forbidden(store.kb_reindex_as(&ana, &d.path().join("kb"), T0).await.map(|_| ())), "agents do not configure drafts");
+    let drafted = store.draft_as(&ana, &DraftSetup::default(), "hf_2f9c01", T0, &noop).await.unwrap().unwrap();
+    assert_eq!(store.drafts_as(&ana, "hf_2f9c01", T0).await.unwrap()[0].id, drafted.id);
+    let ada = store.sign_in("ada", DEMO_PASSWORD, T0).await.unwrap();
+    assert!(!store.kb_reindex_as(&ada, &d.path().join("kb"), T0).await.unwrap().changed);
+}

@@ -12,20 +12,20 @@ use crate::{drafting, events, AppState};
 /// The draft for the latest customer message; tokens stream over `on_token` while it is made.
 #[tauri::command]
 pub async fn draft_for(app: AppHandle, state: State<'_, AppState>, handoff_id: String, on_token: Channel<String>) -> CmdResult<Option<DraftView>> {
-    state.sessions.require("draft_for")?;
+    let s = state.sessions.require("draft_for")?;
     let setup = state.drafts.setup().await;
     let sink = move |t: &str| {
         let _ = on_token.send(t.to_owned());
     };
-    let d = state.store.draft_for(&setup, &handoff_id, now_ms(), &sink).await?;
+    let d = state.store.draft_as(&s, &setup, &handoff_id, now_ms(), &sink).await?;
     events::drafts_changed(&app, &handoff_id);
     Ok(d)
 }
 
 #[tauri::command]
 pub async fn drafts_of(state: State<'_, AppState>, handoff_id: String) -> CmdResult<Vec<DraftView>> {
-    state.sessions.require("drafts_of")?;
-    Ok(state.store.drafts_of(&handoff_id).await?)
+    let s = state.sessions.require("drafts_of")?;
+    Ok(state.store.drafts_as(&s, &handoff_id, now_ms()).await?)
 }
 
 #[tauri::command]
@@ -39,8 +39,8 @@ pub async fn decide_draft(app: AppHandle, state: State<'_, AppState>, draft_id: 
 
 #[tauri::command]
 pub async fn outbox_of(state: State<'_, AppState>, handoff_id: String) -> CmdResult<Vec<OutboxEntry>> {
-    state.sessions.require("outbox_of")?;
-    Ok(state.store.outbox_of(&handoff_id).await?)
+    let s = state.sessions.require("outbox_of")?;
+    Ok(state.store.outbox_as(&s, &handoff_id, now_ms()).await?)
 }
 
 #[tauri::command]
@@ -79,6 +79,6 @@ pub async fn set_llm_api_key(state: State<'_, AppState>, api_key: String) -> Cmd
 
 #[tauri::command]
 pub async fn kb_reindex(state: State<'_, AppState>) -> CmdResult<KbReport> {
-    state.sessions.require("kb_reindex")?;
-    Ok(state.store.kb_reindex(&state.drafts.kb_dir).await?)
+    let s = state.sessions.require("kb_reindex")?;
+    Ok(state.store.kb_reindex_as(&s, &state.drafts.kb_dir, now_ms()).await?)
 }

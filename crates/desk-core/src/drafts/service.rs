@@ -244,6 +244,30 @@ impl DraftRow {
 }
 
 impl Store {
+    /// As [`Store::draft_for`], asked by `by` (who must see the queue).
+    pub async fn draft_as(&self, by: &Session, setup: &DraftSetup, handoff_id: &str, now: i64, on_token: &(dyn Fn(&str) + Send + Sync)) -> Result<Option<DraftView>, DraftsError> {
+        by.authorize(Permission::ViewQueue, now)?;
+        self.draft_for(setup, handoff_id, now, on_token).await
+    }
+
+    /// As [`Store::drafts_of`], asked by `by` (who must see the queue).
+    pub async fn drafts_as(&self, by: &Session, handoff_id: &str, now: i64) -> Result<Vec<DraftView>, DraftsError> {
+        by.authorize(Permission::ViewQueue, now)?;
+        self.drafts_of(handoff_id).await
+    }
+
+    /// As [`Store::outbox_of`], asked by `by` (who must see the queue).
+    pub async fn outbox_as(&self, by: &Session, handoff_id: &str, now: i64) -> Result<Vec<OutboxEntry>, DraftsError> {
+        by.authorize(Permission::ViewQueue, now)?;
+        self.outbox_of(handoff_id).await
+    }
+
+    /// As [`Store::kb_reindex`], asked by `by` (who must configure drafts, with a fresh step-up).
+    pub async fn kb_reindex_as(&self, by: &Session, dir: &std::path::Path, now: i64) -> Result<super::kb::KbReport, DraftsError> {
+        by.authorize(Permission::ConfigureDrafts, now)?;
+        Ok(self.kb_reindex(dir).await?)
+    }
+
     /// The draft for the latest customer message of an escalation: the existing one, or a new
     /// one (older ready drafts become stale). `None` when the customer has said nothing.
     pub async fn draft_for(&self, setup: &DraftSetup, handoff_id: &str, now: i64, on_token: &(dyn Fn(&str) + Send + Sync)) -> Result<Option<DraftView>, DraftsError> {
