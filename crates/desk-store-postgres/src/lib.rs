@@ -180,7 +180,7 @@ async fn upsert_in(conn: &mut PgConnection, h: &Handoff, source: &str) -> Result
     .bind(&c.doc_sha256)
     .bind(source)
     .bind(&now)
-    .bind(&c.search_document)
+    .bind(c.search_document(&h.summary))
     .fetch_optional(&mut *conn)
     .await?;
     Ok(match written {

@@ -128,9 +128,6 @@ pub struct HandoffColumns {
     pub search_transcript: String,
     /// Name, e-mail and id.
     pub search_customer: String,
-    /// Summary, transcript and customer as the words search sees ([`search_words`]), for a
-    /// store that indexes one text (PostgreSQL's `to_tsvector`).
-    pub search_document: String,
 }
 
 impl HandoffColumns {
@@ -145,7 +142,6 @@ impl HandoffColumns {
             .flatten()
             .collect::<Vec<_>>()
             .join(" ");
-        let search_document = [h.summary.as_str(), &search_transcript, &search_customer].iter().flat_map(|t| search_words(t)).collect::<Vec<_>>().join(" ");
         HandoffColumns {
             doc,
             doc_sha256,
@@ -166,8 +162,13 @@ impl HandoffColumns {
             turn_count: h.transcript.len() as i64,
             search_transcript,
             search_customer,
-            search_document,
         }
+    }
+
+    /// Summary, transcript and customer as the words search sees ([`search_words`]), for a
+    /// store that indexes one text (PostgreSQL's `to_tsvector`); FTS5 indexes the columns.
+    pub fn search_document(&self, summary: &str) -> String {
+        [summary, &self.search_transcript, &self.search_customer].iter().flat_map(|t| search_words(t)).collect::<Vec<_>>().join(" ")
     }
 }
 
