@@ -77,13 +77,13 @@ impl Drafting {
 /// Installs the starter knowledge base on first run and indexes the folder.
 pub fn start(app: AppHandle, state: AppState) {
     tauri::async_runtime::spawn(async move {
-        let dir = state.drafts.kb_dir.clone();
+        let dir = state.engines.kb_dir.clone();
         match desk_core::drafts::kb::install_starter(&dir) {
             Ok(true) => tracing::info!(dir = %dir.display(), "installed the starter knowledge base"),
             Ok(false) => {}
             Err(e) => tracing::error!(error = %e, "cannot install the starter knowledge base"),
         }
-        match state.store.kb_reindex(&dir).await {
+        match desk_core::drafts::kb::reindex(&state.store, &dir).await {
             Ok(r) => tracing::info!(articles = r.articles, passages = r.passages, changed = r.changed, "knowledge base indexed"),
             Err(e) => tracing::error!(error = %e, "cannot index the knowledge base"),
         }
@@ -96,14 +96,8 @@ pub fn start(app: AppHandle, state: AppState) {
 }
 
 async fn deliver(app: &AppHandle, state: &AppState) {
-    match state.store.deliver_outbox(desk_core::people::now_ms()).await {
-        Ok(ids) => {
-            for id in ids {
-                if let Ok(Some(h)) = state.store.outbox_handoff(&id).await {
-                    events::drafts_changed(app, &h);
-                }
-            }
-        }
+    match desk_core::drafts::outbox::deliver(&state.store, &*state.demo_channel, &desk_core::people::now_ms).await {
+        Ok(r) => events::replies_changed(app, &state.store, &r).await,
         Err(e) => tracing::error!(error = %e, "outbox delivery failed; it will be retried"),
     }
 }

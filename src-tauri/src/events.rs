@@ -20,6 +20,15 @@ pub fn drafts_changed(app: &AppHandle, handoff_id: &str) {
     }
 }
 
+/// Replies were sent or refused: the window redraws their escalations' transcripts.
+pub async fn replies_changed(app: &AppHandle, db: &dyn desk_core::storage::Database, report: &desk_core::drafts::outbox::DeliveryReport) {
+    for id in report.touched() {
+        if let Ok(Some(r)) = db.outbox_record(id).await {
+            drafts_changed(app, &r.handoff_id);
+        }
+    }
+}
+
 /// New escalations arrived (demo source, import): tell the window, and notify urgent ones.
 pub fn arrivals(app: &AppHandle, handoff_ids: Vec<String>, quarantined: i64) {
     notify_urgent(app, &handoff_ids);
@@ -101,12 +110,11 @@ pub fn start_http_source(app: AppHandle, state: AppState, source: desk_core::sou
             match source.deliver(&store, &desk_core::people::now_ms).await {
                 Ok(r) => {
                     // Sent, or refused with a reason the transcript now shows.
-                    for id in r.sent.iter().chain(r.refused.iter().map(|(id, _)| id)) {
-                        if let Ok(Some(h)) = store.outbox_handoff(id).await {
-                            drafts_changed(&app, &h);
-                        }
-                    }
-                    if let (None, Some((_, e))) = (&problem, r.refused.first()) {
+                    replies_changed(&app, &store, &r).await;
+                    if let Some(e) = &r.unavailable {
+                        tracing::warn!(error = %e, "sending replies to the bot platform failed; trying again later");
+                        problem.get_or_insert_with(|| format!("replies not delivered: {e}"));
+                    } else if let (None, Some((_, e))) = (&problem, r.refused.first()) {
                         let what = match r.refused.len() {
                             1 => "1 reply is not delivered".to_owned(),
                             n => format!("{n} replies are not delivered"),

@@ -27,7 +27,14 @@ pub struct AppState {
     pub audit: desk_core::audit::AuditLog,
     /// Tool calls behind approval gates (and their executor and policy).
     pub gates: desk_core::gates::GateService,
-    pub drafts: drafting::Drafting,
+    /// What team leads see, and its exports.
+    pub analytics: desk_core::analytics::AnalyticsService,
+    /// Drafts, decisions, replies and the knowledge base.
+    pub drafts: desk_core::drafts::service::DraftService,
+    /// The draft engines as configured on this desk, and the knowledge base folder.
+    pub engines: drafting::Drafting,
+    /// Where replies go when the escalation did not come from a bot platform.
+    pub demo_channel: std::sync::Arc<desk_demo::DemoChannel>,
 }
 
 /// Runs the desktop app.
@@ -59,13 +66,15 @@ pub fn run() {
                 }
             };
             let executor = desk_core::gates::executor::ToolExecutor::new(backend_url, std::time::Duration::from_secs(10));
-            let drafts = tauri::async_runtime::block_on(drafting::Drafting::load(&store, config.kb_dir()));
+            let engines = tauri::async_runtime::block_on(drafting::Drafting::load(&store, config.kb_dir()));
             let db: std::sync::Arc<dyn desk_core::storage::Database> = std::sync::Arc::new(store.clone());
             let queue = desk_core::queue::QueueService::new(db.clone(), config.bands, config.sla);
             let audit = desk_core::audit::AuditLog::new(db.clone());
+            let drafts = desk_core::drafts::service::DraftService::new(db.clone());
+            let analytics = desk_core::analytics::AnalyticsService::new(db.clone());
             let gates = desk_core::gates::GateService::new(db, gates, executor)
                 .in_background(std::sync::Arc::new(events::WindowNotifier(app.handle().clone())));
-            let state = AppState { store, config, sessions: session::Sessions::default(), queue, audit, gates, drafts };
+            let state = AppState { store, config, sessions: session::Sessions::default(), queue, audit, analytics, gates, drafts, engines, demo_channel: Default::default() };
             events::start_gate_keeper(state.clone());
             drafting::start(app.handle().clone(), state.clone());
             app.manage(state.clone());

@@ -435,7 +435,11 @@ warnings: Array<DraftFlag>, state: DraftState, latency_ms: number,
 /**
  * Why the LLM engine failed, when the embedded engine answered instead.
  */
-engine_error: string | null, created_at_ms: number, decided_by: string | null, reject_reason: string | null, sent_text: string | null, };
+engine_error: string | null, created_at_ms: number, decided_by: string | null, reject_reason: RejectReason | null, 
+/**
+ * The agent's words on why it was rejected.
+ */
+reject_note: string | null, sent_text: string | null, };
 
 export type RejectReason = "inaccurate" | "wrong_tone" | "missing_information" | "policy_violation" | "not_needed" | "other";
 

@@ -1,14 +1,14 @@
 //! What team leads see: where the bot escalates and why, how good its handoffs are by intent and
 //! bot version, and how well its confidence matches the team leads' verdicts (calibration).
 
-use crate::ratings::Ratings;
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
-use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
 use ts_rs::TS;
 
 use crate::people::{PeopleError, Permission, Session};
-use crate::Store;
+use crate::ratings::Ratings;
+use crate::storage::Database;
 
 /// Filters; empty lists mean "any".
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
@@ -23,7 +23,7 @@ pub struct AnalyticsFilter {
     pub bot_versions: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, sqlx::FromRow)]
 pub struct DayReasonCount {
     /// `YYYY-MM-DD` (UTC).
     pub day: String,
@@ -145,233 +145,273 @@ pub enum ExportTable {
 
 const BINS: usize = 10;
 
-#[derive(Clone)]
-enum Bind {
+/// A value bound to an analytics query, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Bind {
     I(i64),
     S(String),
 }
 
-/// `AND …` conditions over handoffs aliased `h`, with their binds.
-fn conditions(f: &AnalyticsFilter) -> (String, Vec<Bind>) {
-    let mut sql = String::new();
-    let mut binds = vec![];
-    if let Some(from) = f.from_ms {
-        sql.push_str(" AND h.escalated_ms >= ?");
-        binds.push(Bind::I(from));
-    }
-    if let Some(to) = f.to_ms {
-        sql.push_str(" AND h.escalated_ms < ?");
-        binds.push(Bind::I(to));
-    }
-    for (col, values) in [("h.intent", &f.intents), ("h.bot_version", &f.bot_versions)] {
-        if !values.is_empty() {
-            sql.push_str(&format!(" AND {col} IN ({})", vec!["?"; values.len()].join(", ")));
-            binds.extend(values.iter().cloned().map(Bind::S));
+/// What differs between the stores' SQL for the analytics queries.
+#[derive(Debug, Clone, Copy)]
+pub struct Dialect {
+    /// The n-th placeholder (from 1): `?` on SQLite, `$n` on PostgreSQL.
+    pub placeholder: fn(usize) -> String,
+    /// The UTC day (`YYYY-MM-DD`) of `h.escalated_ms`.
+    pub escalated_day: &'static str,
+}
+
+/// The analytics queries for one filter, in portable SQL plus the dialect's two differences,
+/// with the values they bind (each query binds the filter's values once, in this order).
+#[derive(Debug, Clone)]
+pub struct AnalyticsQueries {
+    pub totals: String,
+    pub by_day_reason: String,
+    pub by_intent: String,
+    pub by_version: String,
+    pub verdicts: String,
+    pub claim_secs: String,
+    pub first_reply_secs: String,
+    pub calls: String,
+    pub rating_ids: String,
+    pub binds: Vec<Bind>,
+}
+
+/// Aggregates over ratings aliased `r` (LEFT JOINed: no rating gives NULL shares). Every average
+/// is cast to double precision and every flag compared, so both stores return the same types.
+const RATING_AGGREGATES: &str = "COUNT(r.id) AS rated, CAST(AVG(r.overall) AS DOUBLE PRECISION) AS avg_overall, \
+    CAST(AVG(CASE WHEN r.id IS NULL THEN NULL WHEN r.intent_correct THEN 1.0 ELSE 0.0 END) AS DOUBLE PRECISION) AS ic_share, \
+    CAST(AVG(CASE WHEN r.id IS NULL THEN NULL WHEN r.summary_accurate = 'yes' THEN 1.0 ELSE 0.0 END) AS DOUBLE PRECISION) AS sa_share, \
+    SUM(CASE WHEN r.overall = 1 THEN 1 ELSE 0 END) AS o1, SUM(CASE WHEN r.overall = 2 THEN 1 ELSE 0 END) AS o2, \
+    SUM(CASE WHEN r.overall = 3 THEN 1 ELSE 0 END) AS o3, SUM(CASE WHEN r.overall = 4 THEN 1 ELSE 0 END) AS o4, \
+    SUM(CASE WHEN r.overall = 5 THEN 1 ELSE 0 END) AS o5";
+
+impl AnalyticsQueries {
+    pub fn new(f: &AnalyticsFilter, d: Dialect) -> Self {
+        // `AND …` conditions over handoffs aliased `h`.
+        let mut cond = String::new();
+        let mut binds = vec![];
+        let next = |binds: &mut Vec<Bind>, b: Bind| {
+            binds.push(b);
+            (d.placeholder)(binds.len())
+        };
+        if let Some(from) = f.from_ms {
+            let p = next(&mut binds, Bind::I(from));
+            cond.push_str(&format!(" AND h.escalated_ms >= {p}"));
+        }
+        if let Some(to) = f.to_ms {
+            let p = next(&mut binds, Bind::I(to));
+            cond.push_str(&format!(" AND h.escalated_ms < {p}"));
+        }
+        for (col, values) in [("h.intent", &f.intents), ("h.bot_version", &f.bot_versions)] {
+            if !values.is_empty() {
+                let ps: Vec<String> = values.iter().map(|v| next(&mut binds, Bind::S(v.clone()))).collect();
+                cond.push_str(&format!(" AND {col} IN ({})", ps.join(", ")));
+            }
+        }
+        let day = d.escalated_day;
+        AnalyticsQueries {
+            totals: format!("SELECT COUNT(DISTINCT h.seq) AS n, COUNT(r.id) AS rated FROM handoffs h LEFT JOIN ratings r ON r.handoff_seq = h.seq WHERE 1 = 1{cond}"),
+            by_day_reason: format!(
+                "SELECT {day} AS day, h.reason, COUNT(*) AS count FROM handoffs h WHERE 1 = 1{cond} GROUP BY {day}, h.reason ORDER BY 1, 2"
+            ),
+            by_intent: format!(
+                "SELECT h.intent, COUNT(DISTINCT h.seq) AS n, CAST(AVG(h.confidence) AS DOUBLE PRECISION) AS conf, {RATING_AGGREGATES} \
+                 FROM handoffs h LEFT JOIN ratings r ON r.handoff_seq = h.seq WHERE 1 = 1{cond} GROUP BY h.intent"
+            ),
+            by_version: format!(
+                "SELECT h.bot_version, COUNT(DISTINCT h.seq) AS n, {RATING_AGGREGATES} \
+                 FROM handoffs h LEFT JOIN ratings r ON r.handoff_seq = h.seq WHERE 1 = 1{cond} GROUP BY h.bot_version"
+            ),
+            // Calibration uses the confidence the bot had when the handoff was rated.
+            verdicts: format!(
+                "SELECT r.confidence, CAST(CASE WHEN r.intent_correct THEN 1 ELSE 0 END AS BIGINT) AS correct \
+                 FROM ratings r JOIN handoffs h ON h.seq = r.handoff_seq WHERE 1 = 1{cond}"
+            ),
+            claim_secs: format!(
+                "SELECT CAST((h.claimed_at_ms - h.escalated_ms) / 1000.0 AS DOUBLE PRECISION) AS s FROM handoffs h WHERE h.claimed_at_ms IS NOT NULL{cond}"
+            ),
+            first_reply_secs: format!(
+                "SELECT CAST((MIN(o.created_at_ms) - MIN(h.escalated_ms)) / 1000.0 AS DOUBLE PRECISION) AS s FROM outbox o \
+                 JOIN handoffs h ON h.seq = o.handoff_seq WHERE 1 = 1{cond} GROUP BY h.seq"
+            ),
+            calls: format!(
+                "SELECT c.tool, c.state, c.decision, c.created_at_ms, c.approved_at_ms, c.updated_at_ms FROM tool_calls c \
+                 JOIN handoffs h ON h.seq = c.handoff_seq WHERE 1 = 1{cond}"
+            ),
+            rating_ids: format!("SELECT r.id FROM ratings r JOIN handoffs h ON h.seq = r.handoff_seq WHERE 1 = 1{cond} ORDER BY r.id"),
+            binds,
         }
     }
-    (sql, binds)
 }
 
-async fn fetch(store: &Store, sql: &str, binds: &[Bind]) -> Result<Vec<SqliteRow>, PeopleError> {
-    let mut q = sqlx::query(sql);
-    for b in binds {
-        q = match b {
-            Bind::I(i) => q.bind(*i),
-            Bind::S(s) => q.bind(s.clone()),
-        };
+/// What the analytics queries return, before the core sorts and summarises it.
+#[derive(Debug, Clone, Default)]
+pub struct AnalyticsRows {
+    pub escalations: i64,
+    pub rated: i64,
+    pub by_day_reason: Vec<DayReasonCount>,
+    pub by_intent: Vec<IntentRow>,
+    pub by_version: Vec<VersionRow>,
+    /// (confidence when rated, intent rated correct).
+    pub verdicts: Vec<(f64, bool)>,
+    pub claim_secs: Vec<f64>,
+    pub first_reply_secs: Vec<f64>,
+    pub calls: Vec<CallRow>,
+    pub all_intents: Vec<String>,
+    pub all_bot_versions: Vec<String>,
+}
+
+/// Rating aggregates of one group ([`RATING_AGGREGATES`]).
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct RatingAggregates {
+    pub rated: i64,
+    pub avg_overall: Option<f64>,
+    pub ic_share: Option<f64>,
+    pub sa_share: Option<f64>,
+    pub o1: Option<i64>,
+    pub o2: Option<i64>,
+    pub o3: Option<i64>,
+    pub o4: Option<i64>,
+    pub o5: Option<i64>,
+}
+
+impl RatingAggregates {
+    /// How many ratings gave each overall score, 1 to 5.
+    fn overall_counts(&self) -> Vec<i64> {
+        [self.o1, self.o2, self.o3, self.o4, self.o5].iter().map(|v| v.unwrap_or(0)).collect()
     }
-    Ok(q.fetch_all(store.pool()).await?)
 }
 
-const RATING_AGGREGATES: &str = "COUNT(r.id) AS rated, AVG(r.overall) AS avg_overall, AVG(r.intent_correct) AS ic_share, \
-    AVG(CASE WHEN r.id IS NULL THEN NULL WHEN r.summary_accurate = 'yes' THEN 1.0 ELSE 0.0 END) AS sa_share, \
-    SUM(r.overall = 1) AS o1, SUM(r.overall = 2) AS o2, SUM(r.overall = 3) AS o3, SUM(r.overall = 4) AS o4, SUM(r.overall = 5) AS o5";
-
-/// How many ratings gave each overall score, 1 to 5 (the `o1`..`o5` aggregates).
-fn overall_counts(row: &SqliteRow) -> Result<Vec<i64>, sqlx::Error> {
-    (1..=5).map(|i| row.try_get::<Option<i64>, _>(format!("o{i}").as_str()).map(|v| v.unwrap_or(0))).collect()
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IntentRow {
+    pub intent: String,
+    pub n: i64,
+    pub conf: f64,
+    #[sqlx(flatten)]
+    pub ratings: RatingAggregates,
 }
 
-impl Store {
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VersionRow {
+    pub bot_version: String,
+    pub n: i64,
+    #[sqlx(flatten)]
+    pub ratings: RatingAggregates,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CallRow {
+    pub tool: String,
+    pub state: String,
+    pub decision: String,
+    pub created_at_ms: i64,
+    pub approved_at_ms: Option<i64>,
+    pub updated_at_ms: i64,
+}
+
+/// The analytics as the core summarises them from a store's rows: sorted the same on both
+/// stores (byte order), percentiles and calibration computed here.
+pub fn summarise(rows: AnalyticsRows) -> Analytics {
+    let mut by_intent: Vec<IntentStats> = rows
+        .by_intent
+        .into_iter()
+        .map(|r| IntentStats {
+            overall_counts: r.ratings.overall_counts(),
+            intent: r.intent,
+            escalations: r.n,
+            avg_confidence: r.conf,
+            rated: r.ratings.rated,
+            avg_overall: r.ratings.avg_overall,
+            intent_correct_share: r.ratings.ic_share,
+            summary_accurate_share: r.ratings.sa_share,
+        })
+        .collect();
+    by_intent.sort_by(|a, b| b.escalations.cmp(&a.escalations).then_with(|| a.intent.cmp(&b.intent)));
+    let mut by_version: Vec<VersionStats> = rows
+        .by_version
+        .into_iter()
+        .map(|r| VersionStats {
+            overall_counts: r.ratings.overall_counts(),
+            bot_version: r.bot_version,
+            escalations: r.n,
+            rated: r.ratings.rated,
+            avg_overall: r.ratings.avg_overall,
+            intent_correct_share: r.ratings.ic_share,
+        })
+        .collect();
+    by_version.sort_by(|a, b| a.bot_version.cmp(&b.bot_version));
+    let mut by_day_reason = rows.by_day_reason;
+    by_day_reason.sort_by(|a, b| (&a.day, &a.reason).cmp(&(&b.day, &b.reason)));
+
+    let times = |mut secs: Vec<f64>| {
+        secs.sort_by(|x, y| x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal));
+        ResponseTimes { claimed: secs.len() as i64, p50_secs: percentile(&secs, 0.5), p90_secs: percentile(&secs, 0.9) }
+    };
+
+    let mut calls = rows.calls;
+    calls.sort_by(|a, b| a.tool.cmp(&b.tool));
+    let mut tools: Vec<ToolStats> = vec![];
+    let mut approval_secs: Vec<Vec<f64>> = vec![];
+    for c in &calls {
+        if tools.last().is_none_or(|t| t.tool != c.tool) {
+            tools.push(ToolStats { tool: c.tool.clone(), calls: 0, succeeded: 0, failed: 0, denied: 0, success_rate: None, median_approval_secs: None });
+            approval_secs.push(vec![]);
+        }
+        let t = tools.last_mut().expect("pushed");
+        t.calls += 1;
+        match c.state.as_str() {
+            "succeeded" => t.succeeded += 1,
+            "failed" => t.failed += 1,
+            "denied" => t.denied += 1,
+            _ => {}
+        }
+        if c.decision == "approve" {
+            let decided = c.approved_at_ms.or(if c.state == "denied" { Some(c.updated_at_ms) } else { None });
+            if let Some(d) = decided {
+                approval_secs.last_mut().expect("pushed").push((d - c.created_at_ms) as f64 / 1000.0);
+            }
+        }
+    }
+    for (t, a) in tools.iter_mut().zip(approval_secs.iter_mut()) {
+        let finished = t.succeeded + t.failed;
+        t.success_rate = (finished > 0).then(|| t.succeeded as f64 / finished as f64);
+        a.sort_by(|x, y| x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal));
+        t.median_approval_secs = percentile(a, 0.5);
+    }
+    let (mut all_intents, mut all_bot_versions) = (rows.all_intents, rows.all_bot_versions);
+    all_intents.sort();
+    all_bot_versions.sort();
+    Analytics {
+        escalations: rows.escalations,
+        rated: rows.rated,
+        by_day_reason,
+        by_intent,
+        by_version,
+        calibration: calibrate(&rows.verdicts),
+        time_to_claim: times(rows.claim_secs),
+        time_to_first_response: times(rows.first_reply_secs),
+        tools,
+        all_intents,
+        all_bot_versions,
+    }
+}
+
+/// What team leads see, as the signed-in person may see it. Cheap to clone.
+#[derive(Clone)]
+pub struct AnalyticsService {
+    db: Arc<dyn Database>,
+}
+
+impl AnalyticsService {
+    pub fn new(db: Arc<dyn Database>) -> Self {
+        Self { db }
+    }
+
     /// The analytics for a filter (team leads, supervisors, admins).
     pub async fn analytics(&self, by: &Session, f: &AnalyticsFilter, now: i64) -> Result<Analytics, PeopleError> {
         by.authorize(Permission::ViewAnalytics, now)?;
-        let (cond, binds) = conditions(f);
-
-        let totals = fetch(
-            self,
-            &format!("SELECT COUNT(DISTINCT h.seq) AS n, COUNT(r.id) AS rated FROM handoffs h LEFT JOIN ratings r ON r.handoff_seq = h.seq WHERE 1 = 1{cond}"),
-            &binds,
-        )
-        .await?;
-        let escalations: i64 = totals[0].try_get("n")?;
-        let rated: i64 = totals[0].try_get("rated")?;
-
-        let by_day_reason = fetch(
-            self,
-            &format!(
-                "SELECT date(h.escalated_ms / 1000, 'unixepoch') AS day, h.reason, COUNT(*) AS n FROM handoffs h \
-                 WHERE 1 = 1{cond} GROUP BY day, h.reason ORDER BY day, h.reason"
-            ),
-            &binds,
-        )
-        .await?
-        .iter()
-        .map(|r| Ok(DayReasonCount { day: r.try_get("day")?, reason: r.try_get("reason")?, count: r.try_get("n")? }))
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-
-        let by_intent = fetch(
-            self,
-            &format!(
-                "SELECT h.intent, COUNT(DISTINCT h.seq) AS n, AVG(h.confidence) AS conf, {RATING_AGGREGATES} \
-                 FROM handoffs h LEFT JOIN ratings r ON r.handoff_seq = h.seq WHERE 1 = 1{cond} \
-                 GROUP BY h.intent ORDER BY n DESC, h.intent"
-            ),
-            &binds,
-        )
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(IntentStats {
-                intent: r.try_get("intent")?,
-                escalations: r.try_get("n")?,
-                avg_confidence: r.try_get("conf")?,
-                rated: r.try_get("rated")?,
-                avg_overall: r.try_get("avg_overall")?,
-                intent_correct_share: r.try_get("ic_share")?,
-                summary_accurate_share: r.try_get("sa_share")?,
-                overall_counts: overall_counts(r)?,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-
-        let by_version = fetch(
-            self,
-            &format!(
-                "SELECT h.bot_version, COUNT(DISTINCT h.seq) AS n, {RATING_AGGREGATES} \
-                 FROM handoffs h LEFT JOIN ratings r ON r.handoff_seq = h.seq WHERE 1 = 1{cond} \
-                 GROUP BY h.bot_version ORDER BY h.bot_version"
-            ),
-            &binds,
-        )
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(VersionStats {
-                bot_version: r.try_get("bot_version")?,
-                escalations: r.try_get("n")?,
-                rated: r.try_get("rated")?,
-                avg_overall: r.try_get("avg_overall")?,
-                intent_correct_share: r.try_get("ic_share")?,
-                overall_counts: overall_counts(r)?,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-
-        // Calibration uses the confidence the bot had when the handoff was rated.
-        let verdicts = fetch(
-            self,
-            &format!("SELECT r.confidence, r.intent_correct FROM ratings r JOIN handoffs h ON h.seq = r.handoff_seq WHERE 1 = 1{cond}"),
-            &binds,
-        )
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get::<f64, _>("confidence")?, r.try_get::<i64, _>("intent_correct")? != 0)))
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        let calibration = calibrate(&verdicts);
-
-        let claim_secs: Vec<f64> = fetch(
-            self,
-            &format!("SELECT (h.claimed_at_ms - h.escalated_ms) / 1000.0 AS s FROM handoffs h WHERE h.claimed_at_ms IS NOT NULL{cond} ORDER BY s"),
-            &binds,
-        )
-        .await?
-        .iter()
-        .map(|r| r.try_get::<f64, _>("s"))
-        .collect::<Result<_, _>>()?;
-        let time_to_claim = ResponseTimes {
-            claimed: claim_secs.len() as i64,
-            p50_secs: percentile(&claim_secs, 0.5),
-            p90_secs: percentile(&claim_secs, 0.9),
-        };
-
-        let first_reply_secs: Vec<f64> = fetch(
-            self,
-            &format!(
-                "SELECT (MIN(o.created_at_ms) - h.escalated_ms) / 1000.0 AS s FROM outbox o JOIN handoffs h ON h.seq = o.handoff_seq \
-                 WHERE 1 = 1{cond} GROUP BY h.seq ORDER BY s"
-            ),
-            &binds,
-        )
-        .await?
-        .iter()
-        .map(|r| r.try_get::<f64, _>("s"))
-        .collect::<Result<_, _>>()?;
-        let time_to_first_response = ResponseTimes {
-            claimed: first_reply_secs.len() as i64,
-            p50_secs: percentile(&first_reply_secs, 0.5),
-            p90_secs: percentile(&first_reply_secs, 0.9),
-        };
-
-        let calls = fetch(
-            self,
-            &format!(
-                "SELECT c.tool, c.state, c.decision, c.created_at_ms, c.approved_at_ms, c.updated_at_ms FROM tool_calls c \
-                 JOIN handoffs h ON h.seq = c.handoff_seq WHERE 1 = 1{cond} ORDER BY c.tool"
-            ),
-            &binds,
-        )
-        .await?;
-        let mut tools: Vec<ToolStats> = vec![];
-        let mut approval_secs: Vec<Vec<f64>> = vec![];
-        for r in &calls {
-            let tool: String = r.try_get("tool")?;
-            if tools.last().is_none_or(|t| t.tool != tool) {
-                tools.push(ToolStats { tool: tool.clone(), calls: 0, succeeded: 0, failed: 0, denied: 0, success_rate: None, median_approval_secs: None });
-                approval_secs.push(vec![]);
-            }
-            let t = tools.last_mut().expect("pushed");
-            t.calls += 1;
-            let state: String = r.try_get("state")?;
-            match state.as_str() {
-                "succeeded" => t.succeeded += 1,
-                "failed" => t.failed += 1,
-                "denied" => t.denied += 1,
-                _ => {}
-            }
-            let decision: String = r.try_get("decision")?;
-            if decision == "approve" {
-                let created: i64 = r.try_get("created_at_ms")?;
-                let decided: Option<i64> = r.try_get("approved_at_ms")?;
-                let decided = decided.or(if state == "denied" { Some(r.try_get("updated_at_ms")?) } else { None });
-                if let Some(d) = decided {
-                    approval_secs.last_mut().expect("pushed").push((d - created) as f64 / 1000.0);
-                }
-            }
-        }
-        for (t, a) in tools.iter_mut().zip(approval_secs.iter_mut()) {
-            let finished = t.succeeded + t.failed;
-            t.success_rate = (finished > 0).then(|| t.succeeded as f64 / finished as f64);
-            a.sort_by(|x, y| x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal));
-            t.median_approval_secs = percentile(a, 0.5);
-        }
-
-        let all_intents = sqlx::query_scalar!(r#"SELECT DISTINCT intent AS "i!" FROM handoffs ORDER BY intent"#).fetch_all(self.pool()).await?;
-        let all_bot_versions =
-            sqlx::query_scalar!(r#"SELECT DISTINCT bot_version AS "v!" FROM handoffs ORDER BY bot_version"#).fetch_all(self.pool()).await?;
-        Ok(Analytics {
-            escalations,
-            rated,
-            by_day_reason,
-            by_intent,
-            by_version,
-            calibration,
-            time_to_claim,
-            time_to_first_response,
-            tools,
-            all_intents,
-            all_bot_versions,
-        })
+        Ok(summarise(self.db.analytics_rows(f).await?))
     }
 
     /// A table of the analytics as CSV (export needs a fresh step-up).
@@ -435,7 +475,7 @@ impl Store {
         by.authorize(Permission::ExportData, now)?;
         let mut out = String::new();
         for r in self.filtered_ratings(f).await? {
-            let h = crate::storage::HandoffStore::stored_handoff(self, &r.handoff_id).await?.handoff;
+            let h = self.db.stored_handoff(&r.handoff_id).await?.handoff;
             let case = serde_json::json!({
                 "case_id": format!("{}#rating{}", r.handoff_id, r.id),
                 "bot": { "name": r.bot_name, "version": r.bot_version },
@@ -460,11 +500,9 @@ impl Store {
     }
 
     async fn filtered_ratings(&self, f: &AnalyticsFilter) -> Result<Vec<crate::ratings::Rating>, PeopleError> {
-        let (cond, binds) = conditions(f);
-        let ids = fetch(self, &format!("SELECT r.id FROM ratings r JOIN handoffs h ON h.seq = r.handoff_seq WHERE 1 = 1{cond} ORDER BY r.id"), &binds).await?;
         let mut out = vec![];
-        for row in ids {
-            out.push(self.rating(row.try_get("id")?).await?);
+        for id in self.db.rating_ids(f).await? {
+            out.push(self.db.rating(id).await?);
         }
         Ok(out)
     }

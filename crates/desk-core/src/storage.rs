@@ -10,13 +10,13 @@
 //!   head never both win. No in-process lock is the guard: two processes on one database are safe.
 //! * Audit appends are serialised on the chain head, so the chain never forks.
 //!
-//! Areas not yet behind a trait (drafts and the outbox, analytics, the knowledge base) are still methods on [`crate::Store`] and run on SQLite only; they move here area by
-//! area.
 
 use async_trait::async_trait;
 use serde_json::Value;
 
+use crate::analytics::{AnalyticsFilter, AnalyticsRows};
 use crate::audit::{AuditEvent, AuditFilter, StoredAuditEvent};
+use crate::drafts::record::{Carries, DraftDecided, DraftOutcome, DraftRecord, KbArticleRecord, KbCandidate, NewDraftRecord, NewOutboxRecord, OutboxRecord};
 use crate::gates::record::{CallQuery, CallRecord, CallUpdate, NewCallRecord};
 use crate::gates::GateError;
 use crate::handoff::Handoff;
@@ -235,9 +235,81 @@ pub trait RatingStore: Send + Sync {
     async fn first_unrated(&self, rater_id: i64, after_seq: i64) -> Result<Option<String>>;
 }
 
+/// Shadow mode's drafts (the rules are in [`crate::drafts::lifecycle`] and the service).
+#[async_trait]
+pub trait DraftStore: Send + Sync {
+    /// In one transaction: the ready drafts of `handoff_seq` for customer turns before
+    /// `latest_turn` become stale, and the newest draft for `latest_turn` that is not stale is
+    /// returned, if there is one.
+    async fn live_draft(&self, handoff_seq: i64, latest_turn: i64) -> Result<Option<DraftRecord>>;
+    async fn insert_draft(&self, draft: &NewDraftRecord<'_>) -> Result<()>;
+    async fn draft_record(&self, id: &str) -> Result<Option<DraftRecord>>;
+    /// Every draft of an escalation, newest first.
+    async fn draft_records_of(&self, handoff_id: &str) -> Result<Vec<DraftRecord>>;
+    /// Writes a decision compare-and-set on `ready`, with its audit events and the reply it sends
+    /// (if any), in one transaction. `false`: the draft was no longer ready and nothing changed.
+    async fn decide_draft(&self, decided: &DraftDecided<'_>, reply: Option<&NewOutboxRecord<'_>>, audit: &[NewAuditEvent]) -> Result<bool>;
+    /// Every reply draft's outcome, by intent.
+    async fn draft_outcomes(&self) -> Result<Vec<DraftOutcome>>;
+}
+
+/// Replies on their way to the customer: pending until a channel takes them.
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
+    /// Pending replies a channel carries, oldest first.
+    async fn pending_replies(&self, carries: Carries<'_>, limit: i64) -> Result<Vec<OutboxRecord>>;
+    /// Counts a delivery attempt (before the reply is handed to its channel).
+    async fn outbox_attempt(&self, id: &str) -> Result<()>;
+    /// Why the channel did not take it (the reply stays pending).
+    async fn outbox_failed(&self, id: &str, error: &str) -> Result<()>;
+    /// Marks a pending reply sent at `event.at_ms`, its error cleared, with its audit event, in one
+    /// transaction. `false`: it was sent already (another worker), and no second event is written.
+    async fn outbox_sent(&self, id: &str, event: &NewAuditEvent) -> Result<bool>;
+    async fn outbox_record(&self, id: &str) -> Result<Option<OutboxRecord>>;
+    /// The replies of an escalation, oldest first.
+    async fn outbox_records_of(&self, handoff_id: &str) -> Result<Vec<OutboxRecord>>;
+}
+
+/// The knowledge base's passages and their text index.
+#[async_trait]
+pub trait KbStore: Send + Sync {
+    /// (article id, sha256) of every indexed article, by id.
+    async fn kb_fingerprint(&self) -> Result<Vec<(String, String)>>;
+    /// Replaces the whole index with these articles, in one transaction.
+    async fn kb_replace(&self, articles: &[KbArticleRecord]) -> Result<()>;
+    /// (articles, passages) indexed.
+    async fn kb_counts(&self) -> Result<(i64, i64)>;
+    /// The passages with any of `terms` (each a lowercase word), best text match first.
+    async fn kb_candidates(&self, terms: &[String], limit: i64) -> Result<Vec<KbCandidate>>;
+}
+
+/// What team leads see: the analytics queries ([`crate::analytics::AnalyticsQueries`], portable SQL
+/// in the store's dialect) run for one filter.
+#[async_trait]
+pub trait AnalyticsStore: Send + Sync {
+    async fn analytics_rows(&self, filter: &AnalyticsFilter) -> Result<AnalyticsRows>;
+    /// The ratings of the filtered handoffs, oldest first.
+    async fn rating_ids(&self, filter: &AnalyticsFilter) -> Result<Vec<i64>>;
+}
+
 /// Everything a desk keeps, on one database.
 pub trait Database:
-    AuditStore + HandoffStore + QueueStore + QuarantineStore + PeopleStore + ClaimStore + GateStore + RatingStore + MetaStore + Send + Sync + 'static
+    AuditStore
+    + HandoffStore
+    + QueueStore
+    + QuarantineStore
+    + PeopleStore
+    + ClaimStore
+    + GateStore
+    + RatingStore
+    + MetaStore
+    + DraftStore
+    + OutboxStore
+    + KbStore
+    + AnalyticsStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Which database this is, for logs and test names ("sqlite", "postgres").
     fn kind(&self) -> &'static str;

@@ -105,12 +105,17 @@ async fn store() -> (tempfile::TempDir, Store) {
 }
 
 /// A store with the demo users and the starter knowledge base (for drafting and approving).
+/// The draft service over a desk's store.
+fn drafts(store: &Store) -> desk_core::drafts::service::DraftService {
+    desk_core::drafts::service::DraftService::new(Arc::new(store.clone()))
+}
+
 async fn desk_store() -> (tempfile::TempDir, Store) {
     let (dir, store) = store().await;
     store.seed_demo_users().await.unwrap();
     let kb = dir.path().join("kb");
     desk_core::drafts::kb::install_starter(&kb).unwrap();
-    store.kb_reindex(&kb).await.unwrap();
+    desk_core::drafts::kb::reindex(&store, &kb).await.unwrap();
     (dir, store)
 }
 
@@ -199,14 +204,15 @@ async fn approved_replies_go_back_through_the_platform_once_per_id() {
     src.pull(&store).await.unwrap();
 
     let ana = store.sign_in("ana", DEMO_PASSWORD, T0).await.unwrap();
-    let d = store.draft_for(&DraftSetup::default(), "hf_http_000", T0, &|_: &str| {}).await.unwrap().unwrap();
-    store.decide_draft(&ana, &d.id, DraftDecision::Approve, T0 + 1_000).await.unwrap();
+    let d = drafts(&store).draft(&ana, &DraftSetup::default(), "hf_http_000", T0, &|_: &str| {}).await.unwrap().unwrap();
+    drafts(&store).decide(&ana, &d.id, DraftDecision::Approve, T0 + 1_000).await.unwrap();
 
     // The demo channel leaves it alone; the platform gets it.
-    assert!(store.deliver_outbox(T0 + 2_000).await.unwrap().is_empty());
+    let others = desk_core::drafts::record::Carries::AllBut(desk_core::sources::http::SOURCE);
+    assert!(desk_core::storage::OutboxStore::pending_replies(&store, others, 100).await.unwrap().is_empty());
     let sent = src.deliver(&store, &|| T0 + 2_000).await.unwrap();
     assert_eq!(sent.sent.len(), 1);
-    assert!(store.outbox_of("hf_http_000").await.unwrap()[0].sent);
+    assert!(drafts(&store).outbox(&ana, "hf_http_000", T0).await.unwrap()[0].sent);
     assert!(src.deliver(&store, &|| T0 + 3_000).await.unwrap().sent.is_empty(), "sent once");
 
     // A crash before it was marked sent sends it again: the platform sees the same key.
@@ -257,16 +263,16 @@ async fn a_reply_the_platform_refuses_stays_pending_and_the_others_still_go() {
     src.pull(&store).await.unwrap();
     let ana = store.sign_in("ana", DEMO_PASSWORD, T0).await.unwrap();
     for id in ["hf_http_000", "hf_http_001"] {
-        let d = store.draft_for(&DraftSetup::default(), id, T0, &|_: &str| {}).await.unwrap().unwrap();
-        store.decide_draft(&ana, &d.id, DraftDecision::Approve, T0 + 1_000).await.unwrap();
+        let d = drafts(&store).draft(&ana, &DraftSetup::default(), id, T0, &|_: &str| {}).await.unwrap().unwrap();
+        drafts(&store).decide(&ana, &d.id, DraftDecision::Approve, T0 + 1_000).await.unwrap();
     }
     let r = src.deliver(&store, &|| T0 + 2_000).await.unwrap();
     assert_eq!(r.sent.len(), 1, "{r:?}");
     assert_eq!(r.refused.len(), 1);
-    assert!(matches!(r.refused[0].1, SourceError::Rejected(404)));
-    let refused = &store.outbox_of("hf_http_000").await.unwrap()[0];
+    assert_eq!(r.refused[0].1, SourceError::Rejected(404).to_string());
+    let refused = &drafts(&store).outbox(&ana, "hf_http_000", T0).await.unwrap()[0];
     assert!(!refused.sent, "refused: still pending");
     assert_eq!(refused.last_error.as_deref(), Some("the bot platform rejected the request (404)"), "the reason is kept for the transcript");
-    let next = &store.outbox_of("hf_http_001").await.unwrap()[0];
+    let next = &drafts(&store).outbox(&ana, "hf_http_001", T0).await.unwrap()[0];
     assert!(next.sent && next.last_error.is_none(), "the next reply went");
 }

@@ -1,16 +1,16 @@
 //! People on SQLite: step-up against an export, the permission and command matrices, claims,
-//! and analytics with hand-computed answers. Sign-in, the rate limit, user management and
+//! and calibration by hand (analytics against hand counts run on both stores in
+//! `crates/desk-store-suite/tests/analytics.rs`). Sign-in, the rate limit, user management and
 //! the last admin run on both stores in `crates/desk-store-suite/tests/people.rs`, ratings in
 //! `ratings.rs` there.
 
 mod common;
 
 use common::*;
-use desk_core::analytics::{calibrate, AnalyticsFilter, ExportTable};
+use desk_core::analytics::{calibrate, AnalyticsFilter, AnalyticsService, ExportTable};
 use desk_core::people::{NewUser, PeopleError, Permission, Role, Session, DEMO_PASSWORD, STEP_UP_WINDOW_MS};
 use desk_core::ratings::{EscalationTiming, RatingInput, SummaryVerdict};
 use desk_core::Store;
-use serde_json::json;
 
 const T0: i64 = 1_795_000_000_000;
 
@@ -19,6 +19,10 @@ async fn open() -> (tempfile::TempDir, Store) {
     let store = Store::open(&dir.path().join("desk.db")).await.unwrap();
     store.seed_demo_users().await.unwrap();
     (dir, store)
+}
+
+fn analytics(store: &Store) -> AnalyticsService {
+    AnalyticsService::new(std::sync::Arc::new(store.clone()))
 }
 
 async fn session(store: &Store, user: &str) -> Session {
@@ -45,12 +49,12 @@ async fn step_up_expires() {
     let lee = session(&store, "lee").await;
     let f = AnalyticsFilter::default();
     // Signing in is a fresh step-up; it lasts five minutes.
-    store.export_csv(&lee, ExportTable::ByIntent, &f, T0 + 1000).await.unwrap();
+    analytics(&store).export_csv(&lee, ExportTable::ByIntent, &f, T0 + 1000).await.unwrap();
     let later = T0 + STEP_UP_WINDOW_MS + 1;
-    assert!(matches!(store.export_csv(&lee, ExportTable::ByIntent, &f, later).await, Err(PeopleError::StepUpRequired)));
+    assert!(matches!(analytics(&store).export_csv(&lee, ExportTable::ByIntent, &f, later).await, Err(PeopleError::StepUpRequired)));
     assert!(matches!(store.step_up(&lee, "wrong", later).await, Err(PeopleError::WrongCredentials)));
     let lee = store.step_up(&lee, DEMO_PASSWORD, later).await.unwrap();
-    store.export_csv(&lee, ExportTable::ByIntent, &f, later + 1).await.unwrap();
+    analytics(&store).export_csv(&lee, ExportTable::ByIntent, &f, later + 1).await.unwrap();
 }
 
 /// For every permission (and so every command that needs it), each role is allowed or refused
@@ -163,13 +167,13 @@ async fn services_refuse_roles_without_the_permission() {
     }
     store.rate(&lee, "hf_2f9c01", rubric(true, 4), T0).await.unwrap();
     // Analytics: not agents.
-    assert!(matches!(store.analytics(&ana, &f, T0).await, Err(PeopleError::Forbidden(_))));
+    assert!(matches!(analytics(&store).analytics(&ana, &f, T0).await, Err(PeopleError::Forbidden(_))));
     for s in [&sam, &lee, &ada] {
-        store.analytics(s, &f, T0).await.unwrap();
+        analytics(&store).analytics(s, &f, T0).await.unwrap();
     }
     // Export: team leads and admins; supervisors and agents never.
     for s in [&ana, &sam] {
-        assert!(matches!(store.export_eval_cases(s, &f, T0).await, Err(PeopleError::Forbidden(_))));
+        assert!(matches!(analytics(&store).export_eval_cases(s, &f, T0).await, Err(PeopleError::Forbidden(_))));
     }
     // Users: admins only.
     for s in [&ana, &sam, &lee] {
@@ -232,61 +236,3 @@ fn calibration_by_hand() {
     assert!((c.ece.unwrap() - 0.24).abs() < 1e-9, "{:?}", c.ece);
 }
 
-#[tokio::test]
-async fn analytics_on_a_seeded_fixture_match_hand_counts() {
-    let (_d, store) = open().await;
-    let lee = session(&store, "lee").await;
-    let mk = |id: &str, intent: &str, conf: f64, version: &str, day: &str, reason: &str| {
-        let mut d = doc(id, "normal", &format!("{day}T10:00:00Z"), intent, conf);
-        d["bot"]["version"] = json!(version);
-        d["reason"] = json!(reason);
-        d
-    };
-    for d in [
-        mk("h1", "refund", 0.30, "v1", "2026-11-20", "low_confidence"),
-        mk("h2", "refund", 0.35, "v1", "2026-11-20", "low_confidence"),
-        mk("h3", "refund", 0.90, "v2", "2026-11-21", "tool_failure"),
-        mk("h4", "order_status", 0.95, "v2", "2026-11-21", "low_confidence"),
-        mk("h5", "order_status", 1.0, "v2", "2026-11-22", "max_turns"),
-        mk("h6", "order_status", 0.5, "v2", "2026-11-22", "max_turns"),
-    ] {
-        store.ingest(&bytes(&d), "test").await.unwrap();
-    }
-    for (id, correct, overall) in [("h1", true, 3), ("h2", false, 1), ("h3", true, 5), ("h4", true, 4), ("h5", false, 2)] {
-        store.rate(&lee, id, rubric(correct, overall), T0).await.unwrap();
-    }
-    let a = store.analytics(&lee, &AnalyticsFilter::default(), T0).await.unwrap();
-    assert_eq!((a.escalations, a.rated), (6, 5));
-    assert!((a.calibration.ece.unwrap() - 0.24).abs() < 1e-9, "same verdicts as calibration_by_hand");
-    let refund = a.by_intent.iter().find(|i| i.intent == "refund").unwrap();
-    assert_eq!((refund.escalations, refund.rated), (3, 3));
-    assert!((refund.avg_overall.unwrap() - 3.0).abs() < 1e-9);
-    assert!((refund.intent_correct_share.unwrap() - 2.0 / 3.0).abs() < 1e-9);
-    assert_eq!(refund.overall_counts, vec![1, 0, 1, 0, 1]);
-    let order = a.by_intent.iter().find(|i| i.intent == "order_status").unwrap();
-    assert_eq!((order.escalations, order.rated), (3, 2), "h6 is unrated");
-    let v2 = a.by_version.iter().find(|v| v.bot_version == "v2").unwrap();
-    assert_eq!((v2.escalations, v2.rated), (4, 3));
-    assert!((v2.avg_overall.unwrap() - 11.0 / 3.0).abs() < 1e-9);
-    let day21: Vec<_> = a.by_day_reason.iter().filter(|d| d.day == "2026-11-21").map(|d| (d.reason.as_str(), d.count)).collect();
-    assert_eq!(day21, vec![("low_confidence", 1), ("tool_failure", 1)]);
-
-    // Filters narrow everything.
-    let f = AnalyticsFilter { bot_versions: vec!["v1".into()], ..Default::default() };
-    let a1 = store.analytics(&lee, &f, T0).await.unwrap();
-    assert_eq!((a1.escalations, a1.rated), (2, 2));
-    let f = AnalyticsFilter { from_ms: Some(chrono::DateTime::parse_from_rfc3339("2026-11-22T00:00:00Z").unwrap().timestamp_millis()), ..Default::default() };
-    assert_eq!(store.analytics(&lee, &f, T0).await.unwrap().escalations, 2);
-
-    // Exports.
-    let csv = store.export_csv(&lee, ExportTable::ByIntent, &AnalyticsFilter::default(), T0).await.unwrap();
-    assert!(csv.starts_with("intent,escalations"));
-    assert!(csv.contains("refund,3,0.5167,3,3.0000,0.6667,1.0000"), "{csv}");
-    let cases = store.export_eval_cases(&lee, &AnalyticsFilter::default(), T0).await.unwrap();
-    assert_eq!(cases.lines().count(), 5);
-    let first: serde_json::Value = serde_json::from_str(cases.lines().next().unwrap()).unwrap();
-    assert_eq!(first["expected"]["intent"], "refund");
-    assert_eq!(first["bot"]["version"], "v1");
-    let second: serde_json::Value = serde_json::from_str(cases.lines().nth(1).unwrap()).unwrap();
-    assert_eq!(second["expected"]["intent"], "order_status", "the team lead's intent when the bot's was wrong");
-}

@@ -46,7 +46,10 @@ async fn the_api_key_lives_in_the_keyring_only() {
     // and logs why — the key must not be in that log line either.
     let llm = LlmEngine::new(LlmSettings { base_url: "http://127.0.0.1:9/v1".into(), model: "m".into(), timeout_secs: 1 }, secret.get().unwrap());
     let setup = DraftSetup { llm: Some(llm), ..Default::default() };
-    let d = store.draft_for(&setup, "hf_2f9c01", 0, &|_| {}).await.unwrap().unwrap();
+    store.seed_demo_users().await.unwrap();
+    let ana = store.sign_in("ana", desk_core::people::DEMO_PASSWORD, 0).await.unwrap();
+    let drafts = desk_core::drafts::service::DraftService::new(std::sync::Arc::new(store.clone()));
+    let d = drafts.draft(&ana, &setup, "hf_2f9c01", 0, &|_| {}).await.unwrap().unwrap();
     assert!(d.engine_error.is_some());
     store.pool().close().await;
     drop(_guard);

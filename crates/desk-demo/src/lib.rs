@@ -5,12 +5,15 @@
 //!   (`demo-data/`, with their licences), and the source that feeds them to a desk.
 //! * [`backend`]: a demo orders/billing backend on loopback that honours idempotency keys, so
 //!   approved tool calls go over the real HTTP path.
+//! * [`channel`]: the demo bot's reply channel, which receives replies by their id.
 //!
 //! The desktop uses both as its embedded default; `desk-core` and a team server do not depend
 //! on this crate.
 
 pub mod backend;
 pub mod bot;
+pub mod channel;
 
 pub use backend::{DemoBackend, Faults};
 pub use bot::{DemoBot, DemoSource};
+pub use channel::DemoChannel;

@@ -11,6 +11,9 @@
 //! Every connection runs with `synchronous_commit = on`: an approval, an execution start or an
 //! audit event that was acknowledged survives a crash of the server.
 
+mod analytics;
+mod drafts;
+
 use std::str::FromStr;
 use std::time::Duration;
 

@@ -13,11 +13,11 @@ use crate::{drafting, events, AppState};
 #[tauri::command]
 pub async fn draft_for(app: AppHandle, state: State<'_, AppState>, handoff_id: String, on_token: Channel<String>) -> CmdResult<Option<DraftView>> {
     let s = state.sessions.require("draft_for")?;
-    let setup = state.drafts.setup().await;
+    let setup = state.engines.setup().await;
     let sink = move |t: &str| {
         let _ = on_token.send(t.to_owned());
     };
-    let d = state.store.draft_as(&s, &setup, &handoff_id, now_ms(), &sink).await?;
+    let d = state.drafts.draft(&s, &setup, &handoff_id, now_ms(), &sink).await?;
     events::drafts_changed(&app, &handoff_id);
     Ok(d)
 }
@@ -25,13 +25,13 @@ pub async fn draft_for(app: AppHandle, state: State<'_, AppState>, handoff_id: S
 #[tauri::command]
 pub async fn drafts_of(state: State<'_, AppState>, handoff_id: String) -> CmdResult<Vec<DraftView>> {
     let s = state.sessions.require("drafts_of")?;
-    Ok(state.store.drafts_as(&s, &handoff_id, now_ms()).await?)
+    Ok(state.drafts.drafts(&s, &handoff_id, now_ms()).await?)
 }
 
 #[tauri::command]
 pub async fn decide_draft(app: AppHandle, state: State<'_, AppState>, draft_id: String, decision: DraftDecision) -> CmdResult<DraftView> {
     let s = state.sessions.require("decide_draft")?;
-    let d = state.store.decide_draft(&s, &draft_id, decision, now_ms()).await?;
+    let d = state.drafts.decide(&s, &draft_id, decision, now_ms()).await?;
     events::drafts_changed(&app, &d.handoff_id);
     drafting::deliver_now(app.clone(), state.inner().clone());
     Ok(d)
@@ -40,19 +40,19 @@ pub async fn decide_draft(app: AppHandle, state: State<'_, AppState>, draft_id: 
 #[tauri::command]
 pub async fn outbox_of(state: State<'_, AppState>, handoff_id: String) -> CmdResult<Vec<OutboxEntry>> {
     let s = state.sessions.require("outbox_of")?;
-    Ok(state.store.outbox_as(&s, &handoff_id, now_ms()).await?)
+    Ok(state.drafts.outbox(&s, &handoff_id, now_ms()).await?)
 }
 
 #[tauri::command]
 pub async fn draft_metrics(state: State<'_, AppState>) -> CmdResult<Vec<DraftIntentMetrics>> {
     let s = state.sessions.require("draft_metrics")?;
-    Ok(state.store.draft_metrics(&s, now_ms()).await?)
+    Ok(state.drafts.metrics(&s, now_ms()).await?)
 }
 
 #[tauri::command]
 pub async fn llm_status(state: State<'_, AppState>) -> CmdResult<LlmStatus> {
     state.sessions.require("llm_status")?;
-    Ok(state.drafts.status().await)
+    Ok(state.engines.status().await)
 }
 
 /// Saves the model server's settings (not the key); needs an admin with a fresh step-up.
@@ -65,20 +65,20 @@ pub async fn save_llm_settings(state: State<'_, AppState>, settings: LlmSettings
     if settings.model.trim().is_empty() || settings.timeout_secs == 0 || settings.timeout_secs > 300 {
         return Err(IpcError::invalid_input("Give a model name and a timeout of 1 to 300 seconds."));
     }
-    state.drafts.save(&state.store, settings, enabled).await?;
-    Ok(state.drafts.status().await)
+    state.engines.save(&state.store, settings, enabled).await?;
+    Ok(state.engines.status().await)
 }
 
 /// Stores the API key in the OS keyring (an empty key removes it).
 #[tauri::command]
 pub async fn set_llm_api_key(state: State<'_, AppState>, api_key: String) -> CmdResult<LlmStatus> {
     state.sessions.require("set_llm_api_key")?;
-    state.drafts.set_key(api_key.trim()).await.map_err(|e| IpcError { kind: desk_core::ipc::IpcErrorKind::Internal, message: e.to_string() })?;
-    Ok(state.drafts.status().await)
+    state.engines.set_key(api_key.trim()).await.map_err(|e| IpcError { kind: desk_core::ipc::IpcErrorKind::Internal, message: e.to_string() })?;
+    Ok(state.engines.status().await)
 }
 
 #[tauri::command]
 pub async fn kb_reindex(state: State<'_, AppState>) -> CmdResult<KbReport> {
     let s = state.sessions.require("kb_reindex")?;
-    Ok(state.store.kb_reindex_as(&s, &state.drafts.kb_dir, now_ms()).await?)
+    Ok(state.drafts.kb_reindex(&s, &state.engines.kb_dir, now_ms()).await?)
 }

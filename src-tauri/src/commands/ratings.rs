@@ -47,7 +47,7 @@ pub async fn next_unrated(state: State<'_, AppState>, after_seq: Option<i64>) ->
 #[tauri::command]
 pub async fn analytics(state: State<'_, AppState>, filter: AnalyticsFilter) -> CmdResult<Analytics> {
     let s = state.sessions.require("analytics")?;
-    Ok(state.store.analytics(&s, &filter, now_ms()).await?)
+    Ok(state.analytics.analytics(&s, &filter, now_ms()).await?)
 }
 
 async fn write_export(path: &str, body: String) -> CmdResult<i64> {
@@ -64,7 +64,7 @@ async fn write_export(path: &str, body: String) -> CmdResult<i64> {
 #[tauri::command]
 pub async fn export_csv(state: State<'_, AppState>, table: ExportTable, filter: AnalyticsFilter, path: String) -> CmdResult<i64> {
     let s = state.sessions.require("export_csv")?;
-    let body = state.store.export_csv(&s, table, &filter, now_ms()).await?;
+    let body = state.analytics.export_csv(&s, table, &filter, now_ms()).await?;
     write_export(&path, body).await
 }
 
@@ -72,6 +72,6 @@ pub async fn export_csv(state: State<'_, AppState>, table: ExportTable, filter: 
 #[tauri::command]
 pub async fn export_eval_cases(state: State<'_, AppState>, filter: AnalyticsFilter, path: String) -> CmdResult<i64> {
     let s = state.sessions.require("export_eval_cases")?;
-    let body = state.store.export_eval_cases(&s, &filter, now_ms()).await?;
+    let body = state.analytics.export_eval_cases(&s, &filter, now_ms()).await?;
     write_export(&path, body).await
 }

@@ -8,7 +8,7 @@ use desk_core::storage::MetaStore;
 use std::time::{Duration, Instant};
 
 use desk_core::drafts::service::DraftState;
-use desk_core::storage::HandoffStore;
+use desk_core::storage::{DraftStore, HandoffStore, OutboxStore};
 use fantoccini::Locator;
 use harness::App;
 use serde_json::json;
@@ -86,8 +86,8 @@ async fn agent_approves_one_draft_and_rejects_another() {
 async fn wait_stored_draft(store: &desk_core::Store, id: &str) -> desk_core::drafts::service::DraftView {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        if let Some(d) = store.drafts_of(id).await.unwrap().first() {
-            return d.clone();
+        if let Some(d) = store.draft_records_of(id).await.unwrap().into_iter().next() {
+            return d.view();
         }
         assert!(Instant::now() < deadline, "no draft was made for {id}");
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -122,8 +122,8 @@ async fn approve(app: &App, store: &desk_core::Store, id: &str, draft: &desk_cor
         assert!(Instant::now() < deadline, "the approved draft did not show as sent");
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
-    assert_eq!(store.draft(&draft.id).await.unwrap().state, DraftState::Approved);
-    let sent = store.outbox_of(id).await.unwrap();
+    assert_eq!(store.draft_record(&draft.id).await.unwrap().unwrap().state(), DraftState::Approved);
+    let sent: Vec<_> = store.outbox_records_of(id).await.unwrap().into_iter().map(|r| r.entry()).collect();
     assert_eq!(sent.len(), 1);
     assert!(sent[0].sent);
     app.screenshot("31-sent").await;
@@ -137,9 +137,9 @@ async fn reject(app: &App, store: &desk_core::Store, id: &str) {
     app.click("[data-testid=reject-submit]").await;
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let d = store.drafts_of(id).await.unwrap();
+        let d: Vec<_> = store.draft_records_of(id).await.unwrap().into_iter().map(|r| r.view()).collect();
         if d.first().is_some_and(|d| d.state == DraftState::Rejected) {
-            assert_eq!(d[0].reject_reason.as_deref(), Some("wrong_tone: Too formal for this customer"));
+            assert_eq!((d[0].reject_reason, d[0].reject_note.as_deref()), (Some(desk_core::drafts::service::RejectReason::WrongTone), Some("Too formal for this customer")));
             break;
         }
         assert!(Instant::now() < deadline, "the rejection was not recorded");

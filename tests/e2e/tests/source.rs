@@ -13,7 +13,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use desk_core::storage::HandoffStore;
+use desk_core::storage::{HandoffStore, OutboxStore};
 use fantoccini::Locator;
 use harness::App;
 use serde_json::{json, Value};
@@ -135,7 +135,7 @@ async fn escalations_arrive_from_the_bot_platform_and_replies_go_back() {
     }
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let outbox = store.outbox_of("hf_platform_0").await.unwrap();
+        let outbox: Vec<_> = store.outbox_records_of("hf_platform_0").await.unwrap().into_iter().map(|r| r.entry()).collect();
         if outbox.first().is_some_and(|o| o.sent) {
             let got = platform.lock().unwrap().received.get(&outbox[0].id).cloned();
             let (conversation, body) = got.expect("the platform received the reply under the outbox id");

@@ -187,7 +187,7 @@ function compose(h: Handoff, turn: number, params: URLSearchParams): Omit<DraftV
   }
   if (/\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{4}/.test(customerText) || h.intent.name === "card_lost") flags.push("pii_masked");
   if (/<script|ignore (all|previous)|system prompt/i.test(customerText)) flags.push("prompt_injection");
-  const base = { handoff_id: h.handoff_id, turn_index: turn, engine, model, engine_error: engineError, decided_by: null, reject_reason: null, sent_text: null };
+  const base = { handoff_id: h.handoff_id, turn_index: turn, engine, model, engine_error: engineError, decided_by: null, reject_reason: null, reject_note: null, sent_text: null };
 
   if (h.intent.name === "account_locked") {
     flags.push("refusal_topic");
@@ -314,7 +314,7 @@ function decide(draftId: string, dec: DraftDecision, ctx: DraftsMockContext): Dr
     const note = dec.note?.trim() ?? "";
     if (dec.reason === "other" && note === "") throw { kind: "invalid_input", message: "Say why the draft was rejected." };
     const own = dec.own_reply?.trim() ?? "";
-    next = { ...d, state: "rejected", decided_by: who, reject_reason: note ? `${dec.reason}: ${note}` : dec.reason, sent_text: own === "" ? null : own };
+    next = { ...d, state: "rejected", decided_by: who, reject_reason: dec.reason, reject_note: note === "" ? null : note, sent_text: own === "" ? null : own };
   }
   drafts.set(d.id, next);
   decidedAt.set(d.id, Date.now());

@@ -62,6 +62,7 @@ export function draftView(handoffId: string, over: Partial<DraftView> = {}): Dra
     created_at_ms: Date.now() - 20_000,
     decided_by: null,
     reject_reason: null,
+    reject_note: null,
     sent_text: null,
     ...over,
     warnings: warningsOf(flags),
@@ -224,8 +225,7 @@ export function installDrafts(b: Backend): DraftsBackend {
       next = { ...cur, state: "edited", decided_by: who, sent_text: dec.text.trim() };
     } else {
       if (dec.reason === "other" && (dec.note ?? "").trim() === "") throw { kind: "invalid_input", message: "Say why the draft was rejected." };
-      const reason = dec.note ? `${dec.reason}: ${dec.note}` : dec.reason;
-      next = { ...cur, state: "rejected", decided_by: who, reject_reason: reason, sent_text: dec.own_reply };
+      next = { ...cur, state: "rejected", decided_by: who, reject_reason: dec.reason, reject_note: dec.note?.trim() || null, sent_text: dec.own_reply };
     }
     d.drafts.set(cur.id, next);
     if (next.sent_text) {

@@ -1,15 +1,16 @@
 //! The knowledge base: a folder of Markdown articles, split into passages and indexed with
-//! SQLite FTS5. The starter articles (from `kb/` in the repository) are bundled into the binary
+//! the store's text search (FTS5 on SQLite, a tsvector on PostgreSQL). The starter articles (from `kb/` in the repository) are bundled into the binary
 //! and installed into the data directory on first run, where people can edit them.
 
-use crate::storage::MetaStore;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
-use crate::store::{Result, Store};
+use super::record::KbArticleRecord;
+use crate::storage::Database;
+use crate::store::Result;
 
 include!(concat!(env!("OUT_DIR"), "/kb_bundle.rs"));
 
@@ -181,122 +182,83 @@ fn stem(w: &str) -> &str {
     w
 }
 
-impl Store {
-    /// Indexes every Markdown article under `dir` (README.md excepted); skips the work when
-    /// nothing changed. One unreadable file is reported and the rest still index.
-    pub async fn kb_reindex(&self, dir: &Path) -> Result<KbReport> {
-        let mut files = vec![];
-        collect(dir, &mut files);
-        let mut errors = vec![];
-        let mut articles = vec![];
-        for f in &files {
-            let rel = f.strip_prefix(dir).unwrap_or(f).to_string_lossy().replace('\\', "/");
-            match std::fs::read_to_string(f) {
-                Ok(text) => articles.push(parse(&rel, &text)),
-                Err(e) => errors.push(format!("{rel}: {e}")),
-            }
+/// Indexes every Markdown article under `dir` (README.md excepted); skips the work when
+/// nothing changed. One unreadable file is reported and the rest still index.
+pub async fn reindex(db: &dyn Database, dir: &Path) -> Result<KbReport> {
+    let mut files = vec![];
+    collect(dir, &mut files);
+    let mut errors = vec![];
+    let mut articles = vec![];
+    for f in &files {
+        let rel = f.strip_prefix(dir).unwrap_or(f).to_string_lossy().replace('\\', "/");
+        match std::fs::read_to_string(f) {
+            Ok(text) => articles.push(parse(&rel, &text)),
+            Err(e) => errors.push(format!("{rel}: {e}")),
         }
-        let current: Vec<(String, String)> = sqlx::query_as("SELECT id, sha256 FROM kb_articles ORDER BY id").fetch_all(self.pool()).await?;
-        let mut wanted: Vec<(String, String)> = articles.iter().map(|a| (a.id.clone(), a.sha.clone())).collect();
-        wanted.sort();
-        // A new way of cutting passages rebuilds the index even when no file changed.
-        let format_changed = self.meta(INDEX_FORMAT_KEY).await?.as_deref() != Some(INDEX_FORMAT);
-        let changed = current != wanted || format_changed;
-        if changed {
-            let mut tx = self.begin_write().await?;
-            sqlx::query("DELETE FROM kb_fts").execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM kb_passages").execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM kb_articles").execute(&mut *tx).await?;
-            let mut seen = std::collections::HashSet::new();
-            for a in &articles {
-                if !seen.insert(a.id.clone()) {
-                    errors.push(format!("{}: duplicate article id {}", a.path, a.id));
-                    continue;
-                }
-                sqlx::query("INSERT INTO kb_articles (id, path, title, intent, body, sha256) VALUES (?, ?, ?, ?, ?, ?)")
-                    .bind(&a.id)
-                    .bind(&a.path)
-                    .bind(&a.title)
-                    .bind(&a.intent)
-                    .bind(&a.body)
-                    .bind(&a.sha)
-                    .execute(&mut *tx)
-                    .await?;
-                for (i, (heading, text)) in passages(a).into_iter().enumerate() {
-                    let pid = sqlx::query("INSERT INTO kb_passages (article_id, ord, heading, text) VALUES (?, ?, ?, ?)")
-                        .bind(&a.id)
-                        .bind(i as i64)
-                        .bind(&heading)
-                        .bind(&text)
-                        .execute(&mut *tx)
-                        .await?
-                        .last_insert_rowid();
-                    sqlx::query("INSERT INTO kb_fts (rowid, title, heading, text) VALUES (?, ?, ?, ?)")
-                        .bind(pid)
-                        .bind(format!("{} {}", a.title, a.keywords))
-                        .bind(&heading)
-                        .bind(&text)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-            }
-            tx.commit().await?;
-            self.set_meta(INDEX_FORMAT_KEY, INDEX_FORMAT).await?;
-        }
-        let (n_articles, n_passages): (i64, i64) =
-            sqlx::query_as("SELECT (SELECT COUNT(*) FROM kb_articles), (SELECT COUNT(*) FROM kb_passages)").fetch_one(self.pool()).await?;
-        Ok(KbReport { articles: n_articles, passages: n_passages, changed, errors })
     }
+    let mut wanted: Vec<(String, String)> = articles.iter().map(|a| (a.id.clone(), a.sha.clone())).collect();
+    wanted.sort();
+    // A new way of cutting passages rebuilds the index even when no file changed.
+    let format_changed = db.meta(INDEX_FORMAT_KEY).await?.as_deref() != Some(INDEX_FORMAT);
+    let changed = db.kb_fingerprint().await? != wanted || format_changed;
+    if changed {
+        let mut seen = std::collections::HashSet::new();
+        let mut records = vec![];
+        for a in articles {
+            if !seen.insert(a.id.clone()) {
+                errors.push(format!("{}: duplicate article id {}", a.path, a.id));
+                continue;
+            }
+            let passages = passages(&a);
+            records.push(KbArticleRecord { id: a.id, path: a.path, title: a.title, intent: a.intent, keywords: a.keywords, body: a.body, sha256: a.sha, passages });
+        }
+        db.kb_replace(&records).await?;
+        db.set_meta(INDEX_FORMAT_KEY, INDEX_FORMAT).await?;
+    }
+    let (n_articles, n_passages) = db.kb_counts().await?;
+    Ok(KbReport { articles: n_articles, passages: n_passages, changed, errors })
+}
 
-    /// The best passages for a query: FTS5 (any word, bm25), then scored by how many of the
-    /// query's words each passage covers; an article whose intent matches gets a boost.
-    /// Coverage counts only the words of `query` (the customer's message); the intent's words
-    /// widen the search and boost articles written for that intent.
-    pub async fn kb_search(&self, query: &str, intent: Option<&str>, limit: usize) -> Result<Vec<Passage>> {
-        let terms = query_terms(query);
-        if terms.is_empty() {
-            return Ok(vec![]);
-        }
-        let mut search_terms = terms.clone();
-        if let Some(i) = intent {
-            search_terms.extend(query_terms(&i.replace('_', " ")));
-        }
-        let fts: String = search_terms.iter().map(|t| format!("\"{}\"", t.replace('"', ""))).collect::<Vec<_>>().join(" OR ");
-        let rows: Vec<(String, Option<String>, String, String, String, String, f64)> = sqlx::query_as(
-            "SELECT a.id, a.intent, a.title, kb_fts.title, p.heading, p.text, bm25(kb_fts, 4.0, 1.5, 1.0) AS score \
-             FROM kb_fts JOIN kb_passages p ON p.id = kb_fts.rowid JOIN kb_articles a ON a.id = p.article_id \
-             WHERE kb_fts MATCH ? ORDER BY score LIMIT 40",
-        )
-        .bind(fts)
-        .fetch_all(self.pool())
-        .await?;
-        let mut scored: Vec<(f64, Passage)> = rows
-            .into_iter()
-            .map(|(article_id, a_intent, title, indexed_title, heading, text, bm25)| {
-                let hay = format!("{indexed_title} {heading} {text}").to_lowercase();
-                let covered = terms.iter().filter(|t| hay.contains(stem(t))).count();
-                let coverage = covered as f64 / terms.len() as f64;
-                let same_intent = matches!((intent, &a_intent), (Some(i), Some(ai)) if i == ai);
-                let intent_boost = if same_intent { 0.5 } else { 0.0 };
-                // Whole words of the title and keywords ("car" is not "card", "date" not "update").
-                let about = indexed_title.to_lowercase();
-                let about: std::collections::HashSet<&str> = about.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(stem).collect();
-                let topical = same_intent || terms.iter().any(|t| about.contains(stem(t)));
-                // bm25 is negative; larger magnitude is better.
-                (coverage * 0.5 + intent_boost - bm25 * 0.15, Passage { article_id, title, heading, text, coverage, topical })
-            })
-            .collect();
-        scored.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
-        let mut out: Vec<Passage> = vec![];
-        for (_, p) in scored {
-            if out.iter().any(|q| q.article_id == p.article_id) {
-                continue; // one passage per article
-            }
-            out.push(p);
-            if out.len() == limit {
-                break;
-            }
-        }
-        Ok(out)
+/// The best passages for a query: the store's text search (any word), then scored by how many
+/// of the query's words each passage covers; an article whose intent matches gets a boost.
+/// Coverage counts only the words of `query` (the customer's message); the intent's words
+/// widen the search and boost articles written for that intent.
+pub async fn search(db: &dyn Database, query: &str, intent: Option<&str>, limit: usize) -> Result<Vec<Passage>> {
+    let terms = query_terms(query);
+    if terms.is_empty() {
+        return Ok(vec![]);
     }
+    let mut search_terms = terms.clone();
+    if let Some(i) = intent {
+        search_terms.extend(query_terms(&i.replace('_', " ")));
+    }
+    let rows = db.kb_candidates(&search_terms, 40).await?;
+    let mut scored: Vec<(f64, Passage)> = rows
+        .into_iter()
+        .map(|c| {
+            let hay = format!("{} {} {}", c.indexed_title, c.heading, c.text).to_lowercase();
+            let covered = terms.iter().filter(|t| hay.contains(stem(t))).count();
+            let coverage = covered as f64 / terms.len() as f64;
+            let same_intent = matches!((intent, &c.intent), (Some(i), Some(ai)) if i == ai);
+            let intent_boost = if same_intent { 0.5 } else { 0.0 };
+            // Whole words of the title and keywords ("car" is not "card", "date" not "update").
+            let about = c.indexed_title.to_lowercase();
+            let about: std::collections::HashSet<&str> = about.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(stem).collect();
+            let topical = same_intent || terms.iter().any(|t| about.contains(stem(t)));
+            let passage = Passage { article_id: c.article_id, title: c.title, heading: c.heading, text: c.text, coverage, topical };
+            (coverage * 0.5 + intent_boost + c.relevance * 0.15, passage)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+    let mut out: Vec<Passage> = vec![];
+    for (_, p) in scored {
+        if out.iter().any(|q| q.article_id == p.article_id) {
+            continue; // one passage per article
+        }
+        out.push(p);
+        if out.len() == limit {
+            break;
+        }
+    }
+    Ok(out)
 }

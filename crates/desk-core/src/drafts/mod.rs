@@ -4,5 +4,8 @@
 pub mod engine;
 pub mod guardrails;
 pub mod kb;
+pub mod lifecycle;
 pub mod llm;
+pub mod outbox;
+pub mod record;
 pub mod service;

@@ -3,6 +3,7 @@
 //! conversation moves on, record every decision (approve / edit / reject with a reason) with
 //! its measurements, and carry approved text to the customer through the outbox.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -11,12 +12,16 @@ use ts_rs::TS;
 
 use super::engine::{DraftContext, DraftEngine, DraftError, DraftOutput, EmbeddedEngine};
 use super::guardrails::{check_draft, handover_request, injection_suspected, refusal_topic, DraftFlag, Pii};
-use super::kb::Passage;
+use super::kb::{KbReport, Passage};
+pub use super::lifecycle::DraftState;
+use super::lifecycle::{decide, Decidable, Refused};
 use super::llm::LlmEngine;
+use super::record::{DraftDecided, NewDraftRecord, NewOutboxRecord};
 use crate::audit::user_actor;
 use crate::handoff::TurnRole;
 use crate::people::{PeopleError, Permission, Session};
-use crate::store::{Store, StoreError};
+use crate::storage::{Database, NewAuditEvent};
+use crate::store::StoreError;
 
 /// The engines and guardrail settings in force.
 #[derive(Debug, Clone, Default)]
@@ -25,37 +30,6 @@ pub struct DraftSetup {
     /// The LLM engine, when one is configured; the embedded engine is the fallback.
     pub llm: Option<LlmEngine>,
     pub pii: Pii,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum DraftState {
-    Ready,
-    Stale,
-    Approved,
-    Edited,
-    Rejected,
-}
-
-impl DraftState {
-    fn as_str(self) -> &'static str {
-        match self {
-            DraftState::Ready => "ready",
-            DraftState::Stale => "stale",
-            DraftState::Approved => "approved",
-            DraftState::Edited => "edited",
-            DraftState::Rejected => "rejected",
-        }
-    }
-    fn parse(s: &str) -> Self {
-        match s {
-            "stale" => DraftState::Stale,
-            "approved" => DraftState::Approved,
-            "edited" => DraftState::Edited,
-            "rejected" => DraftState::Rejected,
-            _ => DraftState::Ready,
-        }
-    }
 }
 
 /// A draft as the agent sees it.
@@ -84,7 +58,9 @@ pub struct DraftView {
     #[ts(type = "number")]
     pub created_at_ms: i64,
     pub decided_by: Option<String>,
-    pub reject_reason: Option<String>,
+    pub reject_reason: Option<RejectReason>,
+    /// The agent's words on why it was rejected.
+    pub reject_note: Option<String>,
     pub sent_text: Option<String>,
 }
 
@@ -98,6 +74,33 @@ pub enum RejectReason {
     PolicyViolation,
     NotNeeded,
     Other,
+}
+
+impl RejectReason {
+    pub const ALL: [RejectReason; 6] = [
+        RejectReason::Inaccurate,
+        RejectReason::WrongTone,
+        RejectReason::MissingInformation,
+        RejectReason::PolicyViolation,
+        RejectReason::NotNeeded,
+        RejectReason::Other,
+    ];
+
+    /// As stored and sent (the serde name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectReason::Inaccurate => "inaccurate",
+            RejectReason::WrongTone => "wrong_tone",
+            RejectReason::MissingInformation => "missing_information",
+            RejectReason::PolicyViolation => "policy_violation",
+            RejectReason::NotNeeded => "not_needed",
+            RejectReason::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
 }
 
 /// What the agent did with a draft.
@@ -163,9 +166,12 @@ pub enum DraftsError {
     Store(#[from] StoreError),
 }
 
-impl From<sqlx::Error> for DraftsError {
-    fn from(e: sqlx::Error) -> Self {
-        DraftsError::Store(e.into())
+impl From<Refused> for DraftsError {
+    fn from(r: Refused) -> Self {
+        match r {
+            Refused::Conflict(m) => DraftsError::Conflict(m),
+            Refused::Invalid(m) => DraftsError::Invalid(m),
+        }
     }
 }
 
@@ -192,407 +198,89 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-#[derive(sqlx::FromRow)]
-struct DraftRow {
-    id: String,
-    handoff_id: String,
-    turn_index: i64,
-    engine: String,
-    model: Option<String>,
-    text: String,
-    kind: String,
-    sources: String,
-    confidence: f64,
-    flags: String,
-    state: String,
-    latency_ms: i64,
-    engine_error: Option<String>,
-    created_at_ms: i64,
-    decided_by_name: Option<String>,
-    reject_reason: Option<String>,
-    sent_text: Option<String>,
+/// Drafts, decisions, the outbox and the knowledge base, as the signed-in person may use them.
+/// Cheap to clone.
+#[derive(Clone)]
+pub struct DraftService {
+    db: Arc<dyn Database>,
 }
 
-const SELECT_DRAFT: &str = "SELECT d.id, h.handoff_id, d.turn_index, d.engine, d.model, d.text, d.kind, d.sources, d.confidence, d.flags, \
-    d.state, d.latency_ms, d.engine_error, d.created_at_ms, u.display_name AS decided_by_name, d.reject_reason, d.sent_text \
-    FROM drafts d JOIN handoffs h ON h.seq = d.handoff_seq LEFT JOIN users u ON u.id = d.decided_by";
-
-impl DraftRow {
-    fn view(self) -> DraftView {
-        let flags: Vec<DraftFlag> = serde_json::from_str(&self.flags).unwrap_or_default();
-        DraftView {
-            id: self.id,
-            handoff_id: self.handoff_id,
-            turn_index: self.turn_index,
-            engine: self.engine,
-            model: self.model,
-            text: self.text,
-            is_note: self.kind == "note",
-            sources: serde_json::from_str(&self.sources).unwrap_or_default(),
-            confidence: self.confidence,
-            warnings: flags.iter().copied().filter(|f| f.is_warning()).collect(),
-            flags,
-            state: DraftState::parse(&self.state),
-            latency_ms: self.latency_ms,
-            engine_error: self.engine_error,
-            created_at_ms: self.created_at_ms,
-            decided_by: self.decided_by_name,
-            reject_reason: self.reject_reason,
-            sent_text: self.sent_text,
-        }
+impl DraftService {
+    pub fn new(db: Arc<dyn Database>) -> Self {
+        Self { db }
     }
-}
 
-impl Store {
-    /// As [`Store::draft_for`], asked by `by` (who must see the queue).
-    pub async fn draft_as(&self, by: &Session, setup: &DraftSetup, handoff_id: &str, now: i64, on_token: &(dyn Fn(&str) + Send + Sync)) -> Result<Option<DraftView>, DraftsError> {
+    /// The draft for the latest customer message of an escalation (who asks must see the
+    /// queue): the live one, or a new one (older ready drafts become stale). `None` when the
+    /// customer has said nothing.
+    pub async fn draft(&self, by: &Session, setup: &DraftSetup, handoff_id: &str, now: i64, on_token: &(dyn Fn(&str) + Send + Sync)) -> Result<Option<DraftView>, DraftsError> {
         by.authorize(Permission::ViewQueue, now)?;
-        self.draft_for(setup, handoff_id, now, on_token).await
+        make_draft(&*self.db, setup, handoff_id, now, on_token).await
     }
 
-    /// As [`Store::drafts_of`], asked by `by` (who must see the queue).
-    pub async fn drafts_as(&self, by: &Session, handoff_id: &str, now: i64) -> Result<Vec<DraftView>, DraftsError> {
+    /// One draft.
+    pub async fn get(&self, by: &Session, draft_id: &str, now: i64) -> Result<DraftView, DraftsError> {
         by.authorize(Permission::ViewQueue, now)?;
-        self.drafts_of(handoff_id).await
-    }
-
-    /// As [`Store::outbox_of`], asked by `by` (who must see the queue).
-    pub async fn outbox_as(&self, by: &Session, handoff_id: &str, now: i64) -> Result<Vec<OutboxEntry>, DraftsError> {
-        by.authorize(Permission::ViewQueue, now)?;
-        self.outbox_of(handoff_id).await
-    }
-
-    /// As [`Store::kb_reindex`], asked by `by` (who must configure drafts, with a fresh step-up).
-    pub async fn kb_reindex_as(&self, by: &Session, dir: &std::path::Path, now: i64) -> Result<super::kb::KbReport, DraftsError> {
-        by.authorize(Permission::ConfigureDrafts, now)?;
-        Ok(self.kb_reindex(dir).await?)
-    }
-
-    /// The draft for the latest customer message of an escalation: the existing one, or a new
-    /// one (older ready drafts become stale). `None` when the customer has said nothing.
-    pub async fn draft_for(&self, setup: &DraftSetup, handoff_id: &str, now: i64, on_token: &(dyn Fn(&str) + Send + Sync)) -> Result<Option<DraftView>, DraftsError> {
-        let stored = crate::storage::HandoffStore::stored_handoff(self, handoff_id).await?;
-        let Some(turn_index) = stored.handoff.transcript.iter().rposition(|t| t.role == TurnRole::Customer) else {
-            return Ok(None);
-        };
-        let turn_index = turn_index as i64;
-        sqlx::query("UPDATE drafts SET state = 'stale' WHERE handoff_seq = ? AND state = 'ready' AND turn_index < ?")
-            .bind(stored.seq)
-            .bind(turn_index)
-            .execute(self.pool())
-            .await?;
-        if let Some(existing) = sqlx::query_as::<_, DraftRow>(&format!("{SELECT_DRAFT} WHERE d.handoff_seq = ? AND d.turn_index = ? AND d.state != 'stale' ORDER BY d.created_at_ms DESC LIMIT 1"))
-            .bind(stored.seq)
-            .bind(turn_index)
-            .fetch_optional(self.pool())
-            .await?
-        {
-            return Ok(Some(existing.view()));
-        }
-
-        let started = Instant::now();
-        let mut h = stored.handoff.clone();
-        // Mask PII in everything that could leave the machine.
-        let mut masked_any = false;
-        for t in h.transcript.iter_mut() {
-            let (m, k) = setup.pii.mask(&t.text);
-            masked_any |= !k.is_empty();
-            t.text = m;
-        }
-        let (summary, k) = setup.pii.mask(&h.summary);
-        masked_any |= !k.is_empty();
-        h.summary = summary;
-        for v in h.collected_fields.values_mut() {
-            let (m, k) = setup.pii.mask(v);
-            masked_any |= !k.is_empty();
-            *v = m;
-        }
-        let customer_text = h.transcript[turn_index as usize].text.clone();
-        let mut flags = vec![];
-        if masked_any {
-            flags.push(DraftFlag::PiiMasked);
-        }
-        if injection_suspected(&customer_text) {
-            flags.push(DraftFlag::PromptInjection);
-        }
-
-        let mut engine_name = "embedded";
-        let mut engine_error = None;
-        let output: DraftOutput = if let Some(topic) = refusal_topic(&customer_text) {
-            flags.push(DraftFlag::RefusalTopic);
-            DraftOutput { text: topic.note().to_owned(), abstained: true, confidence: 0.0, sources: vec![], model: None }
-        } else {
-            // "Can I talk to a person?" asks nothing the knowledge base answers: retrieve for the
-            // customer's last message that says something (not a bare slot answer like "A123"),
-            // or else the bot's summary.
-            let handover = handover_request(&customer_text);
-            let query = if handover {
-                h.transcript[..turn_index as usize]
-                    .iter()
-                    .rev()
-                    .find(|t| t.role == TurnRole::Customer && !handover_request(&t.text) && super::kb::query_terms(&t.text).len() >= 2)
-                    .map(|t| t.text.clone())
-                    .unwrap_or_else(|| h.summary.clone())
-            } else {
-                customer_text.clone()
-            };
-            let passages = self.kb_search(&query, Some(&h.intent.name), 3).await?;
-            let ctx = DraftContext { handoff: h.clone(), customer_text: customer_text.clone(), handover, passages };
-            let from_llm = match &setup.llm {
-                Some(llm) => {
-                    engine_name = "llm";
-                    match llm.draft(&ctx, on_token).await {
-                        Ok(o) => Some(o),
-                        Err(e) => {
-                            tracing::warn!(error = %e, "LLM engine failed; the embedded engine answers");
-                            engine_error = Some(e);
-                            None
-                        }
-                    }
-                }
-                None => None,
-            };
-            match from_llm {
-                Some(o) => o,
-                None => {
-                    if engine_error.is_some() {
-                        flags.push(DraftFlag::FellBack);
-                        engine_name = "embedded";
-                    }
-                    setup.embedded.draft(&ctx, on_token).await.unwrap_or_else(|_: DraftError| setup.embedded.compose(&ctx))
-                }
-            }
-        };
-        if output.abstained && !flags.contains(&DraftFlag::RefusalTopic) {
-            flags.push(DraftFlag::Abstained);
-        }
-        let (text, k) = setup.pii.mask(&output.text);
-        if !k.is_empty() && !flags.contains(&DraftFlag::PiiMasked) {
-            flags.push(DraftFlag::PiiMasked);
-        }
-        if !output.abstained {
-            for f in check_draft(&text, &stored.handoff, !output.sources.is_empty()) {
-                flags.push(f);
-            }
-        }
-        let id = new_id("dr");
-        let latency = started.elapsed().as_millis() as i64;
-        sqlx::query(
-            "INSERT INTO drafts (id, handoff_seq, turn_index, engine, model, text, kind, sources, confidence, flags, state, latency_ms, \
-             engine_error, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ready', ?, ?, ?)",
-        )
-        .bind(&id)
-        .bind(stored.seq)
-        .bind(turn_index)
-        .bind(engine_name)
-        .bind(&output.model)
-        .bind(&text)
-        .bind(if output.abstained { "note" } else { "reply" })
-        .bind(serde_json::to_string(&output.sources).expect("json"))
-        .bind(output.confidence)
-        .bind(serde_json::to_string(&flags).expect("json"))
-        .bind(latency)
-        .bind(engine_error.as_ref().map(|e| e.to_string()))
-        .bind(now)
-        .execute(self.pool())
-        .await?;
-        tracing::info!(draft_id = %id, engine = engine_name, latency_ms = latency, flags = ?flags, "draft ready");
-        Ok(Some(self.draft(&id).await?))
-    }
-
-    pub async fn draft(&self, id: &str) -> Result<DraftView, DraftsError> {
-        sqlx::query_as::<_, DraftRow>(&format!("{SELECT_DRAFT} WHERE d.id = ?"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .map(DraftRow::view)
-            .ok_or_else(|| DraftsError::Store(StoreError::NotFound(format!("draft {id}"))))
+        draft(&*self.db, draft_id).await
     }
 
     /// Every draft of an escalation, newest first.
-    pub async fn drafts_of(&self, handoff_id: &str) -> Result<Vec<DraftView>, DraftsError> {
-        Ok(sqlx::query_as::<_, DraftRow>(&format!("{SELECT_DRAFT} WHERE h.handoff_id = ? ORDER BY d.created_at_ms DESC"))
-            .bind(handoff_id)
-            .fetch_all(self.pool())
-            .await?
-            .into_iter()
-            .map(DraftRow::view)
-            .collect())
-    }
-
-    /// Records what the agent did with a draft; text to send goes to the outbox. The decision,
-    /// its measurements and its audit event are written in one transaction.
-    pub async fn decide_draft(&self, by: &Session, draft_id: &str, decision: DraftDecision, now: i64) -> Result<DraftView, DraftsError> {
-        by.authorize(Permission::ReplyToCustomers, now)?;
-        let d = self.draft(draft_id).await?;
-        if d.state == DraftState::Stale {
-            return Err(DraftsError::Conflict("The customer wrote again since this draft was made: a fresh draft answers the new message.".into()));
-        }
-        if d.state != DraftState::Ready {
-            return Err(DraftsError::Conflict(format!("This draft was already {}.", d.state.as_str())));
-        }
-        let (state, send, reason, distance) = match &decision {
-            DraftDecision::Approve => {
-                if d.is_note {
-                    return Err(DraftsError::Invalid("This is a note to you, not a reply: edit it into a reply or write your own.".into()));
-                }
-                (DraftState::Approved, Some(d.text.clone()), None, Some(0))
-            }
-            DraftDecision::Edit { text } => {
-                if text.trim().is_empty() {
-                    return Err(DraftsError::Invalid("The reply is empty.".into()));
-                }
-                (DraftState::Edited, Some(text.trim().to_owned()), None, Some(edit_distance(&d.text, text.trim()) as i64))
-            }
-            DraftDecision::Reject { reason, note, own_reply } => {
-                let reason_text = match note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-                    Some(n) => format!("{}: {n}", serde_json::to_value(reason).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()),
-                    None => serde_json::to_value(reason).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
-                };
-                if *reason == RejectReason::Other && note.as_deref().map(str::trim).unwrap_or("").is_empty() {
-                    return Err(DraftsError::Invalid("Say why the draft was rejected.".into()));
-                }
-                (DraftState::Rejected, own_reply.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned), Some(reason_text), None)
-            }
-        };
-        let actor = user_actor(by.actor.user_id, &by.actor.username);
-        let mut tx = self.begin_write().await?;
-        let updated = sqlx::query(
-            "UPDATE drafts SET state = ?, decided_by = ?, decided_at_ms = ?, reject_reason = ?, sent_text = ?, edit_distance = ? \
-             WHERE id = ? AND state = 'ready'",
-        )
-        .bind(state.as_str())
-        .bind(by.actor.user_id)
-        .bind(now)
-        .bind(&reason)
-        .bind(&send)
-        .bind(distance)
-        .bind(draft_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if updated != 1 {
-            return Err(DraftsError::Conflict("Someone decided this draft a moment ago.".into()));
-        }
-        let kind = format!("draft.{}", state.as_str());
-        crate::store::audit::append(&mut tx, now, &actor, &kind, draft_id, &json!({ "handoff_id": d.handoff_id, "engine": d.engine, "reason": reason, "edit_distance": distance })).await?;
-        if let Some(text) = &send {
-            let ob = new_id("ob");
-            let seq: i64 = sqlx::query_scalar("SELECT seq FROM handoffs WHERE handoff_id = ?").bind(&d.handoff_id).fetch_one(&mut *tx).await?;
-            sqlx::query("INSERT INTO outbox (id, handoff_seq, draft_id, author, text, state, created_at_ms) VALUES (?, ?, ?, ?, ?, 'pending', ?)")
-                .bind(&ob)
-                .bind(seq)
-                .bind(draft_id)
-                .bind(by.actor.user_id)
-                .bind(text)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            crate::store::audit::append(&mut tx, now, &actor, "reply.queued", &ob, &json!({ "handoff_id": d.handoff_id, "draft_id": draft_id, "chars": text.chars().count() })).await?;
-        }
-        tx.commit().await?;
-        self.draft(draft_id).await
-    }
-
-    /// Delivers pending outbox entries through the demo bot's channel: at least once (a crash
-    /// before marking an entry sent delivers it again) and deduplicated by the entry's id on the
-    /// receiving side. Returns the ids sent now. Replies to escalations from the HTTP source go
-    /// back through it instead ([`crate::sources::http::HttpSource::deliver`]).
-    pub async fn deliver_outbox(&self, now: i64) -> Result<Vec<String>, DraftsError> {
-        let pending: Vec<String> = sqlx::query_scalar(
-            "SELECT o.id FROM outbox o JOIN handoffs h ON h.seq = o.handoff_seq \
-             WHERE o.state = 'pending' AND h.source != ? ORDER BY o.created_at_ms LIMIT 100",
-        )
-        .bind(crate::sources::http::SOURCE)
-        .fetch_all(self.pool())
-        .await?;
-        for id in &pending {
-            self.outbox_attempt(id).await?;
-            // The channel: receiving the same id twice changes nothing but its delivery count.
-            sqlx::query(
-                "INSERT INTO demo_channel_received (outbox_id, received_at_ms) VALUES (?, ?) \
-                 ON CONFLICT(outbox_id) DO UPDATE SET deliveries = deliveries + 1",
-            )
-            .bind(id)
-            .bind(now)
-            .execute(self.pool())
-            .await?;
-            self.outbox_sent(id, now, "demo").await?;
-        }
-        Ok(pending)
-    }
-
-    /// Counts a delivery attempt of an outbox entry (before it is handed to its channel).
-    pub(crate) async fn outbox_attempt(&self, id: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?").bind(id).execute(self.pool()).await?;
-        Ok(())
-    }
-
-    /// Records that `channel` took an outbox entry: sent, its last error cleared, and the
-    /// `reply.sent` audit event, in one transaction. An entry another worker already recorded
-    /// sent changes nothing and writes no second event.
-    pub(crate) async fn outbox_sent(&self, id: &str, now: i64, channel: &str) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        let marked = sqlx::query("UPDATE outbox SET state = 'sent', sent_at_ms = ?, last_error = NULL WHERE id = ? AND state = 'pending'")
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if marked == 1 {
-            crate::store::audit::append(&mut tx, now, "system", "reply.sent", id, &json!({ "channel": channel })).await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// The escalation an outbox entry belongs to.
-    pub async fn outbox_handoff(&self, outbox_id: &str) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT h.handoff_id FROM outbox o JOIN handoffs h ON h.seq = o.handoff_seq WHERE o.id = ?")
-            .bind(outbox_id)
-            .fetch_optional(self.pool())
-            .await?)
+    pub async fn drafts(&self, by: &Session, handoff_id: &str, now: i64) -> Result<Vec<DraftView>, DraftsError> {
+        by.authorize(Permission::ViewQueue, now)?;
+        Ok(self.db.draft_records_of(handoff_id).await?.into_iter().map(|r| r.view()).collect())
     }
 
     /// Replies of an escalation, oldest first.
-    pub async fn outbox_of(&self, handoff_id: &str) -> Result<Vec<OutboxEntry>, DraftsError> {
-        #[allow(clippy::type_complexity)]
-        let rows: Vec<(String, String, Option<String>, String, String, String, i64, Option<i64>, Option<String>)> = sqlx::query_as(
-            "SELECT o.id, h.handoff_id, o.draft_id, u.display_name, o.text, o.state, o.created_at_ms, o.sent_at_ms, o.last_error FROM outbox o \
-             JOIN handoffs h ON h.seq = o.handoff_seq JOIN users u ON u.id = o.author WHERE h.handoff_id = ? ORDER BY o.created_at_ms",
-        )
-        .bind(handoff_id)
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, handoff_id, draft_id, author, text, state, created_at_ms, sent_at_ms, last_error)| OutboxEntry {
-                id,
-                handoff_id,
-                draft_id,
-                author,
-                text,
-                sent: state == "sent",
-                created_at_ms,
-                sent_at_ms,
-                last_error,
-            })
-            .collect())
+    pub async fn outbox(&self, by: &Session, handoff_id: &str, now: i64) -> Result<Vec<OutboxEntry>, DraftsError> {
+        by.authorize(Permission::ViewQueue, now)?;
+        Ok(self.db.outbox_records_of(handoff_id).await?.into_iter().map(|r| r.entry()).collect())
+    }
+
+    /// Records what the agent did with a draft ([`decide`]); text to send goes to the outbox.
+    /// The decision, its reply and their audit events are written in one transaction,
+    /// compare-and-set on `ready`.
+    pub async fn decide(&self, by: &Session, draft_id: &str, decision: DraftDecision, now: i64) -> Result<DraftView, DraftsError> {
+        by.authorize(Permission::ReplyToCustomers, now)?;
+        let d = draft(&*self.db, draft_id).await?;
+        let decided = decide(Decidable { state: d.state, is_note: d.is_note, text: &d.text }, &decision)?;
+        let actor = user_actor(by.actor.user_id, &by.actor.username);
+        let mut audit = vec![NewAuditEvent::new(
+            now,
+            &actor,
+            &decided.state.event_kind(),
+            draft_id,
+            json!({ "handoff_id": d.handoff_id, "engine": d.engine, "reason": decided.reject_reason, "note": decided.reject_note, "edit_distance": decided.edit_distance }),
+        )];
+        let reply_id = new_id("ob");
+        let reply = decided.send.as_deref().map(|text| {
+            audit.push(NewAuditEvent::new(now, &actor, "reply.queued", &reply_id, json!({ "handoff_id": d.handoff_id, "draft_id": draft_id, "chars": text.chars().count() })));
+            NewOutboxRecord { id: &reply_id, handoff_id: &d.handoff_id, draft_id: Some(draft_id), author: by.actor.user_id, text, created_at_ms: now }
+        });
+        let written = DraftDecided {
+            draft_id,
+            state: decided.state,
+            decided_by: by.actor.user_id,
+            decided_at_ms: now,
+            reject_reason: decided.reject_reason,
+            reject_note: decided.reject_note.as_deref(),
+            sent_text: decided.send.as_deref(),
+            edit_distance: decided.edit_distance,
+        };
+        if !self.db.decide_draft(&written, reply.as_ref(), &audit).await? {
+            return Err(DraftsError::Conflict("Someone decided this draft a moment ago.".into()));
+        }
+        draft(&*self.db, draft_id).await
     }
 
     /// Acceptance rate, edit rate, edit distance and time to decision per intent.
-    pub async fn draft_metrics(&self, by: &Session, now: i64) -> Result<Vec<DraftIntentMetrics>, DraftsError> {
+    pub async fn metrics(&self, by: &Session, now: i64) -> Result<Vec<DraftIntentMetrics>, DraftsError> {
         by.authorize(Permission::ViewAnalytics, now)?;
-        let rows: Vec<(String, String, Option<i64>, Option<i64>, i64)> = sqlx::query_as(
-            "SELECT h.intent, d.state, d.edit_distance, d.decided_at_ms, d.created_at_ms FROM drafts d JOIN handoffs h ON h.seq = d.handoff_seq \
-             WHERE d.kind = 'reply' ORDER BY h.intent",
-        )
-        .fetch_all(self.pool())
-        .await?;
+        let rows = self.db.draft_outcomes().await?;
         let mut out: Vec<DraftIntentMetrics> = vec![];
         let mut distances: Vec<Vec<f64>> = vec![];
         let mut times: Vec<Vec<f64>> = vec![];
-        for (intent, state, dist, decided, created) in rows {
+        for o in rows {
+            let (intent, state, dist, decided, created) = (o.intent, o.state, o.edit_distance, o.decided_at_ms, o.created_at_ms);
             if out.last().is_none_or(|m| m.intent != intent) {
                 out.push(DraftIntentMetrics {
                     intent: intent.clone(),
@@ -635,6 +323,136 @@ impl Store {
         }
         Ok(out)
     }
+
+    /// Reindexes the knowledge base folder (who asks must configure drafts).
+    pub async fn kb_reindex(&self, by: &Session, dir: &std::path::Path, now: i64) -> Result<KbReport, DraftsError> {
+        by.authorize(Permission::ConfigureDrafts, now)?;
+        Ok(super::kb::reindex(&*self.db, dir).await?)
+    }
+}
+
+async fn draft(db: &dyn Database, id: &str) -> Result<DraftView, DraftsError> {
+    db.draft_record(id).await?.map(|r| r.view()).ok_or_else(|| DraftsError::Store(StoreError::NotFound(format!("draft {id}"))))
+}
+
+/// Makes (or finds) the draft for the latest customer message: guardrails first, then
+/// retrieval, then an engine (the LLM when configured, the embedded engine otherwise or when
+/// it fails), then the output checks.
+async fn make_draft(db: &dyn Database, setup: &DraftSetup, handoff_id: &str, now: i64, on_token: &(dyn Fn(&str) + Send + Sync)) -> Result<Option<DraftView>, DraftsError> {
+    let stored = db.stored_handoff(handoff_id).await?;
+    let Some(turn_index) = stored.handoff.transcript.iter().rposition(|t| t.role == TurnRole::Customer) else {
+        return Ok(None);
+    };
+    let turn_index = turn_index as i64;
+    if let Some(live) = db.live_draft(stored.seq, turn_index).await? {
+        return Ok(Some(live.view()));
+    }
+
+    let started = Instant::now();
+    let mut h = stored.handoff.clone();
+    // Mask PII in everything that could leave the machine.
+    let mut masked_any = false;
+    for t in h.transcript.iter_mut() {
+        let (m, k) = setup.pii.mask(&t.text);
+        masked_any |= !k.is_empty();
+        t.text = m;
+    }
+    let (summary, k) = setup.pii.mask(&h.summary);
+    masked_any |= !k.is_empty();
+    h.summary = summary;
+    for v in h.collected_fields.values_mut() {
+        let (m, k) = setup.pii.mask(v);
+        masked_any |= !k.is_empty();
+        *v = m;
+    }
+    let customer_text = h.transcript[turn_index as usize].text.clone();
+    let mut flags = vec![];
+    if masked_any {
+        flags.push(DraftFlag::PiiMasked);
+    }
+    if injection_suspected(&customer_text) {
+        flags.push(DraftFlag::PromptInjection);
+    }
+
+    let mut engine_name = "embedded";
+    let mut engine_error = None;
+    let output: DraftOutput = if let Some(topic) = refusal_topic(&customer_text) {
+        flags.push(DraftFlag::RefusalTopic);
+        DraftOutput { text: topic.note().to_owned(), abstained: true, confidence: 0.0, sources: vec![], model: None }
+    } else {
+        // "Can I talk to a person?" asks nothing the knowledge base answers: retrieve for the
+        // customer's last message that says something (not a bare slot answer like "A123"),
+        // or else the bot's summary.
+        let handover = handover_request(&customer_text);
+        let query = if handover {
+            h.transcript[..turn_index as usize]
+                .iter()
+                .rev()
+                .find(|t| t.role == TurnRole::Customer && !handover_request(&t.text) && super::kb::query_terms(&t.text).len() >= 2)
+                .map(|t| t.text.clone())
+                .unwrap_or_else(|| h.summary.clone())
+        } else {
+            customer_text.clone()
+        };
+        let passages = super::kb::search(db, &query, Some(&h.intent.name), 3).await?;
+        let ctx = DraftContext { handoff: h.clone(), customer_text: customer_text.clone(), handover, passages };
+        let from_llm = match &setup.llm {
+            Some(llm) => {
+                engine_name = "llm";
+                match llm.draft(&ctx, on_token).await {
+                    Ok(o) => Some(o),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "LLM engine failed; the embedded engine answers");
+                        engine_error = Some(e);
+                        None
+                    }
+                }
+            }
+            None => None,
+        };
+        match from_llm {
+            Some(o) => o,
+            None => {
+                if engine_error.is_some() {
+                    flags.push(DraftFlag::FellBack);
+                    engine_name = "embedded";
+                }
+                setup.embedded.draft(&ctx, on_token).await.unwrap_or_else(|_: DraftError| setup.embedded.compose(&ctx))
+            }
+        }
+    };
+    if output.abstained && !flags.contains(&DraftFlag::RefusalTopic) {
+        flags.push(DraftFlag::Abstained);
+    }
+    let (text, k) = setup.pii.mask(&output.text);
+    if !k.is_empty() && !flags.contains(&DraftFlag::PiiMasked) {
+        flags.push(DraftFlag::PiiMasked);
+    }
+    if !output.abstained {
+        for f in check_draft(&text, &stored.handoff, !output.sources.is_empty()) {
+            flags.push(f);
+        }
+    }
+    let id = new_id("dr");
+    let latency = started.elapsed().as_millis() as i64;
+    let record = NewDraftRecord {
+        id: &id,
+        handoff_seq: stored.seq,
+        turn_index,
+        engine: engine_name,
+        model: output.model.as_deref(),
+        text: &text,
+        kind: if output.abstained { "note" } else { "reply" },
+        sources: serde_json::to_string(&output.sources).expect("json"),
+        confidence: output.confidence,
+        flags: serde_json::to_string(&flags).expect("json"),
+        latency_ms: latency,
+        engine_error: engine_error.as_ref().map(|e| e.to_string()),
+        created_at_ms: now,
+    };
+    db.insert_draft(&record).await?;
+    tracing::info!(draft_id = %id, engine = engine_name, latency_ms = latency, flags = ?flags, "draft ready");
+    Ok(Some(draft(db, &id).await?))
 }
 
 fn median(v: &mut [f64]) -> Option<f64> {

@@ -27,11 +27,13 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+pub use crate::drafts::outbox::DeliveryReport;
+use crate::drafts::outbox::{ChannelError, ReplyChannel};
+use crate::drafts::record::{Carries, OutboxRecord};
 use crate::gates::executor::urlencode;
 use crate::ingest::{Ingest, Outcome};
 use crate::storage::Database;
 use crate::store::StoreError;
-use crate::Store;
 
 /// The `source` the store records for handoffs that came this way.
 pub const SOURCE: &str = "http";
@@ -71,14 +73,6 @@ impl From<sqlx::Error> for SourceError {
     fn from(e: sqlx::Error) -> Self {
         SourceError::Store(e.into())
     }
-}
-
-/// What a round of delivery did.
-#[derive(Debug, Default)]
-pub struct DeliveryReport {
-    pub sent: Vec<String>,
-    /// Replies the platform refused for good this round (they stay pending), with the reason.
-    pub refused: Vec<(String, SourceError)>,
 }
 
 /// What one pull stored.
@@ -131,7 +125,7 @@ impl HttpSource {
     }
 
     /// Sends a request built by `make`, retrying transient failures with exponential backoff.
-    async fn send(&self, make: impl Fn() -> reqwest::RequestBuilder) -> Result<reqwest::Response, SourceError> {
+    async fn request(&self, make: impl Fn() -> reqwest::RequestBuilder) -> Result<reqwest::Response, SourceError> {
         let mut wait = self.backoff;
         let mut attempt = 1;
         loop {
@@ -174,7 +168,7 @@ impl HttpSource {
             let limit = self.page_limit.to_string();
             let after = cursor.clone();
             let resp = self
-                .send(|| {
+                .request(|| {
                     let mut q: Vec<(&str, &str)> = vec![("limit", &limit)];
                     if let Some(a) = &after {
                         q.push(("after", a));
@@ -215,38 +209,31 @@ impl HttpSource {
     }
 
     /// Sends the pending replies of escalations that came from this source, each stamped with
-    /// `clock()` when the platform took it. A reply the platform refuses for good is reported and
-    /// skipped (it stays pending); a transient failure stops the round (tried again next time).
-    pub async fn deliver(&self, store: &Store, clock: &(dyn Fn() -> i64 + Send + Sync)) -> Result<DeliveryReport, SourceError> {
-        let pending: Vec<(String, String, String, String, String)> = sqlx::query_as(
-            "SELECT o.id, h.handoff_id, h.conversation_id, o.text, u.display_name FROM outbox o \
-             JOIN handoffs h ON h.seq = o.handoff_seq JOIN users u ON u.id = o.author \
-             WHERE o.state = 'pending' AND h.source = ? ORDER BY o.created_at_ms LIMIT 100",
-        )
-        .bind(SOURCE)
-        .fetch_all(store.pool())
-        .await?;
-        let mut report = DeliveryReport::default();
-        for (id, handoff_id, conversation_id, text, author) in pending {
-            store.outbox_attempt(&id).await?;
-            let url = format!("{}/conversations/{}/messages", self.base, urlencode(&conversation_id));
-            let body = json!({ "id": id, "handoff_id": handoff_id, "text": text, "author": author });
-            match self.send(|| self.authorized(self.client.post(&url).header("Idempotency-Key", &id).json(&body))).await {
-                Ok(_) => {}
-                Err(e) => {
-                    // Shown on the reply in the transcript until it goes.
-                    sqlx::query("UPDATE outbox SET last_error = ? WHERE id = ?").bind(e.to_string()).bind(&id).execute(store.pool()).await?;
-                    if let SourceError::Rejected(_) = e {
-                        tracing::warn!(outbox_id = %id, error = %e, "the bot platform refused a reply; it stays pending");
-                        report.refused.push((id, e));
-                        continue;
-                    }
-                    return Err(e);
-                }
-            }
-            store.outbox_sent(&id, clock(), SOURCE).await?;
-            report.sent.push(id);
+    /// `clock()` when the platform took it ([`crate::drafts::outbox::deliver`]). A reply the
+    /// platform refuses for good is reported and skipped (it stays pending); a transient failure
+    /// ends the round (tried again next time).
+    pub async fn deliver(&self, db: &dyn Database, clock: &(dyn Fn() -> i64 + Send + Sync)) -> Result<DeliveryReport, StoreError> {
+        crate::drafts::outbox::deliver(db, self, clock).await
+    }
+}
+
+#[async_trait::async_trait]
+impl ReplyChannel for HttpSource {
+    fn name(&self) -> &str {
+        SOURCE
+    }
+
+    fn carries(&self) -> Carries<'_> {
+        Carries::Only(SOURCE)
+    }
+
+    async fn send(&self, reply: &OutboxRecord) -> Result<(), ChannelError> {
+        let url = format!("{}/conversations/{}/messages", self.base, urlencode(&reply.conversation_id));
+        let body = json!({ "id": reply.id, "handoff_id": reply.handoff_id, "text": reply.text, "author": reply.author_name });
+        match self.request(|| self.authorized(self.client.post(&url).header("Idempotency-Key", &reply.id).json(&body))).await {
+            Ok(_) => Ok(()),
+            Err(e @ SourceError::Rejected(_)) => Err(ChannelError::Refused(e.to_string())),
+            Err(e) => Err(ChannelError::Unavailable(e.to_string())),
         }
-        Ok(report)
     }
 }

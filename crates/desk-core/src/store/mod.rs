@@ -2,8 +2,10 @@
 //! open from `migrations/sqlite/`. Functions that write take an executor or a transaction, so a state
 //! change and what goes with it (the search index, later the audit event) commit together.
 
+mod analytics;
 pub mod audit;
 mod claims;
+mod drafts;
 mod gates;
 pub(crate) mod handoffs;
 pub(crate) mod people;

@@ -396,7 +396,7 @@ function Outcome({ draft }: { draft: DraftView }) {
   if (draft.state === "approved") text = "Sent to the customer as drafted.";
   else if (draft.state === "edited") text = "Sent to the customer with your edits.";
   else {
-    const why = draft.reject_reason ? `Rejected as ${rejectReasonText(draft.reject_reason)}.` : "Rejected.";
+    const why = draft.reject_reason ? `Rejected as ${rejectReasonText(draft.reject_reason, draft.reject_note)}.` : "Rejected.";
     text = draft.sent_text !== null ? `${why} Your own reply was sent instead.` : `${why} Nothing was sent.`;
   }
   return (

@@ -50,12 +50,9 @@ export function bandOf(confidence: number, bands: ConfidenceBands): ConfidenceBa
   return confidence >= bands.high ? "high" : confidence >= bands.medium ? "medium" : "low";
 }
 
-/** "inaccurate: the refund amount is wrong" → label and note, for a decided draft. */
-export function rejectReasonText(raw: string): string {
-  const i = raw.indexOf(":");
-  const code = (i >= 0 ? raw.slice(0, i) : raw).trim();
-  const note = i >= 0 ? raw.slice(i + 1).trim() : "";
-  const label = REJECT_REASON_LABEL[code as RejectReason] ?? code;
+/** A rejected draft's reason and the agent's note, as one phrase ("inaccurate: the amount is wrong"). */
+export function rejectReasonText(reason: RejectReason, note: string | null): string {
+  const label = REJECT_REASON_LABEL[reason] ?? reason;
   return note ? `${label}: ${note}` : label;
 }
 
