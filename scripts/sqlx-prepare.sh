@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the committed query metadata after a query or a migration changed, as
 # `cargo sqlx prepare` would, for both databases:
-# * SQLite: applies migrations/sqlite/ to a scratch file and checks desk-core's queries against
+# * SQLite: applies migrations/sqlite/ to a scratch file and checks desk-store-sqlite's queries against
 #   it, writing .sqlx/ at the workspace root.
 # * PostgreSQL: starts a throwaway server (scripts/with-postgres.sh), applies
 #   migrations/postgres/, and checks desk-store-postgres's queries, writing
@@ -15,9 +15,9 @@ if [ "${1:-}" != "--postgres-only" ]; then
   trap 'rm -rf "$tmp"' EXIT
   for f in migrations/sqlite/*.sql; do sqlite3 "$tmp/prepare.db" < "$f"; done
   rm -rf .sqlx && mkdir -p .sqlx
-  touch crates/desk-core/src/lib.rs
+  touch crates/desk-store-sqlite/src/lib.rs
   SQLX_OFFLINE=false DATABASE_URL="sqlite:$tmp/prepare.db" SQLX_OFFLINE_DIR="$PWD/.sqlx" \
-    cargo check -p desk-core --all-targets
+    cargo check -p desk-store-sqlite --all-targets
   echo "wrote $(ls .sqlx | wc -l) SQLite query files to .sqlx/"
   exec bash scripts/with-postgres.sh bash "$0" --postgres-only
 fi

@@ -2,7 +2,7 @@
 //! window, through the same validation as the app. With no subcommand the window opens.
 
 use desk_core::ingest::Ingest;
-use desk_core::Store;
+use desk_store_sqlite::Store;
 
 use crate::config::Config;
 

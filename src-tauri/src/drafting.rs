@@ -10,7 +10,7 @@ use desk_core::drafts::llm::{LlmEngine, LlmSettings};
 use desk_core::drafts::service::DraftSetup;
 use desk_core::ipc::LlmStatus;
 use desk_core::secrets::{Secret, SecretError};
-use desk_core::Store;
+use desk_store_sqlite::Store;
 use tauri::AppHandle;
 use tokio::sync::RwLock;
 

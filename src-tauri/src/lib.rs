@@ -12,7 +12,7 @@ mod session;
 
 use desk_core::storage::MetaStore;
 use desk_core::people::Accounts;
-use desk_core::Store;
+use desk_store_sqlite::Store;
 use tauri::Manager;
 
 /// What every command can reach. Cheap to clone: the pool is shared and synchronised.

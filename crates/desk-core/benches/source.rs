@@ -11,7 +11,7 @@ use axum::response::IntoResponse;
 use desk_core::people::now_ms;
 use desk_core::sources::http::HttpSource;
 use desk_core::people::Accounts;
-use desk_core::Store;
+use desk_store_sqlite::Store;
 use serde_json::{json, Value};
 
 async fn handoffs(State(items): State<Arc<Vec<Value>>>, uri: Uri) -> axum::response::Response {

@@ -1,9 +1,8 @@
 //! Handoff Desk's domain, with no desktop around it.
 //!
 //! * [`handoff`]: the `handoff/v1` contract (types, limits, validation with JSON paths).
-//! * [`storage`]: the storage the services need, one trait per area, on SQLite ([`store`]) and
-//!   PostgreSQL (`desk-store-postgres`).
-//! * [`store`]: the SQLite database (sqlx, WAL, migrations).
+//! * [`storage`]: the storage the services need, one trait per area, implemented on SQLite
+//!   (`desk-store-sqlite`) and PostgreSQL (`desk-store-postgres`); [`store`] holds what both share.
 //! * [`queue`]: the escalation queue: filters, sorts, keyset pagination, full-text search.
 //! * [`ingest`]: importing handoff documents and JSON Lines files, line by line, losing nothing;
 //!   [`quarantine`] keeps what failed validation, with every reason.
@@ -29,4 +28,3 @@ pub mod sources;
 pub mod storage;
 pub mod store;
 
-pub use store::Store;

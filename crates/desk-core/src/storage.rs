@@ -1,5 +1,5 @@
 //! The storage the services need, one trait per area, each implemented twice: on SQLite
-//! ([`crate::Store`], the desktop's embedded default) and on PostgreSQL (`desk-store-postgres`,
+//! (`desk-store-sqlite`, the desktop's embedded default) and on PostgreSQL (`desk-store-postgres`,
 //! the team server). One test suite (`crates/desk-store-suite`) runs against both.
 //!
 //! The rules live above these traits, in the services; the traits only keep facts and make each

@@ -13,7 +13,7 @@ use desk_demo::DemoBackend;
 use desk_core::gates::executor::ToolExecutor;
 use desk_core::gates::{GateService, Gates, Origin, ProposeInput};
 use desk_core::people::DEMO_PASSWORD;
-use desk_core::Store;
+use desk_store_sqlite::Store;
 use serde_json::json;
 
 async fn worked_store() -> (tempfile::TempDir, Store, DemoBackend) {

@@ -17,7 +17,7 @@ use common::*;
 use desk_core::drafts::service::{DraftDecision, DraftSetup};
 use desk_core::people::DEMO_PASSWORD;
 use desk_core::sources::http::{cursor_key, HttpSource, SourceError};
-use desk_core::Store;
+use desk_store_sqlite::Store;
 use serde_json::{json, Value};
 
 const T0: i64 = 1_795_000_000_000;

@@ -10,7 +10,7 @@ use common::*;
 use desk_core::analytics::{calibrate, AnalyticsFilter, AnalyticsService, ExportTable};
 use desk_core::people::{NewUser, PeopleError, Permission, Role, Session, DEMO_PASSWORD, STEP_UP_WINDOW_MS};
 use desk_core::ratings::{EscalationTiming, RatingInput, SummaryVerdict};
-use desk_core::Store;
+use desk_store_sqlite::Store;
 
 const T0: i64 = 1_795_000_000_000;
 

@@ -10,7 +10,7 @@ use common::*;
 use desk_core::drafts::llm::{LlmEngine, LlmSettings};
 use desk_core::drafts::service::DraftSetup;
 use desk_core::secrets::Secret;
-use desk_core::Store;
+use desk_store_sqlite::Store;
 
 #[derive(Clone)]
 struct LogFile(Arc<Mutex<std::fs::File>>);

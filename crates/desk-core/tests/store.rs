@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use desk_core::Store;
+use desk_store_sqlite::Store;
 use serde_json::json;
 
 async fn open() -> (tempfile::TempDir, Store) {

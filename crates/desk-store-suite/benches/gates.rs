@@ -77,11 +77,11 @@ async fn run(b: Backend) -> Vec<(String, String)> {
     let mut left = target - existing;
     let t = Instant::now();
     enum Bulk {
-        Sqlite(desk_core::Store),
+        Sqlite(desk_store_sqlite::Store),
         Postgres(desk_store_postgres::PgStore),
     }
     let bulk = match b {
-        Backend::Sqlite => Bulk::Sqlite(desk_core::Store::open(std::path::Path::new(&t0.location)).await.unwrap()),
+        Backend::Sqlite => Bulk::Sqlite(desk_store_sqlite::Store::open(std::path::Path::new(&t0.location)).await.unwrap()),
         Backend::Postgres => Bulk::Postgres(desk_store_postgres::PgStore::connect(&t0.location, 1).await.unwrap()),
     };
     while left > 0 {
@@ -90,7 +90,7 @@ async fn run(b: Backend) -> Vec<(String, String)> {
             Bulk::Sqlite(store) => {
                 let mut tx = store.begin_write().await.unwrap();
                 for i in 0..batch {
-                    desk_core::store::audit::append(&mut tx, i, "bench", "bench.bulk", "s", &json!({ "i": i })).await.unwrap();
+                    desk_store_sqlite::audit::append(&mut tx, i, "bench", "bench.bulk", "s", &json!({ "i": i })).await.unwrap();
                 }
                 tx.commit().await.unwrap();
             }

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use desk_core::storage::{Database, NewUserRecord};
-use desk_core::Store;
+use desk_store_sqlite::Store;
 use desk_store_postgres::PgStore;
 
 pub use desk_core;

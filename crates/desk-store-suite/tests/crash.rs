@@ -86,7 +86,7 @@ async fn killed_at_any_point_every_approved_call_executes_exactly_once(b: Backen
     }
     assert_eq!(count("tool_call.execution_resumed", None).await, killed[0] + killed[1], "every call killed before its outcome was recorded was resumed, and only those");
     if b == Backend::Sqlite {
-        let store = desk_core::Store::open(std::path::Path::new(&t.location)).await.unwrap();
+        let store = desk_store_sqlite::Store::open(std::path::Path::new(&t.location)).await.unwrap();
         assert!(store.integrity_ok().await.unwrap(), "PRAGMA integrity_check");
     }
     let verified = audit::verify(&*db).await.unwrap();

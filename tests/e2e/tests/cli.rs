@@ -52,7 +52,7 @@ fn audit_verify_and_export_from_the_command_line() {
     // Append events through desk-core, break one with the file in hand, verify names it.
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let store = desk_core::Store::open(&dir.path().join("desk/handoff-desk.db")).await.unwrap();
+        let store = desk_store_sqlite::Store::open(&dir.path().join("desk/handoff-desk.db")).await.unwrap();
         for i in 0..3 {
             desk_core::storage::AuditStore::append_audit(&store, &desk_core::storage::NewAuditEvent::new(i, "system", "test.event", "s", serde_json::json!({ "n": i }))).await.unwrap();
         }
@@ -62,7 +62,7 @@ fn audit_verify_and_export_from_the_command_line() {
     assert_eq!(ex.status.code(), Some(0));
     assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 3);
     rt.block_on(async {
-        let store = desk_core::Store::open(&dir.path().join("desk/handoff-desk.db")).await.unwrap();
+        let store = desk_store_sqlite::Store::open(&dir.path().join("desk/handoff-desk.db")).await.unwrap();
         sqlx::query("DROP TRIGGER audit_events_no_update").execute(store.pool()).await.unwrap();
         sqlx::query("UPDATE audit_events SET payload = '{\"n\":7}' WHERE id = 2").execute(store.pool()).await.unwrap();
     });

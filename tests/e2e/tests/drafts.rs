@@ -41,7 +41,7 @@ async fn wait_draft_ready(app: &App) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn agent_approves_one_draft_and_rejects_another() {
     let app = App::start(&[("HANDOFF_DESK_DEMO_INTERVAL_SECS", "3600")]).await;
-    let store = desk_core::Store::open(&app.database_path()).await.unwrap();
+    let store = desk_store_sqlite::Store::open(&app.database_path()).await.unwrap();
     app.sign_in("ana").await;
 
     // Walk the queue with j / Enter, as an agent would: approve the first draft that is a reply
@@ -83,7 +83,7 @@ async fn agent_approves_one_draft_and_rejects_another() {
     app.close().await;
 }
 
-async fn wait_stored_draft(store: &desk_core::Store, id: &str) -> desk_core::drafts::service::DraftView {
+async fn wait_stored_draft(store: &desk_store_sqlite::Store, id: &str) -> desk_core::drafts::service::DraftView {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         if let Some(d) = store.draft_records_of(id).await.unwrap().into_iter().next() {
@@ -94,7 +94,7 @@ async fn wait_stored_draft(store: &desk_core::Store, id: &str) -> desk_core::dra
     }
 }
 
-async fn approve(app: &App, store: &desk_core::Store, id: &str, draft: &desk_core::drafts::service::DraftView) {
+async fn approve(app: &App, store: &desk_store_sqlite::Store, id: &str, draft: &desk_core::drafts::service::DraftView) {
     let sources = app.client.find_all(Locator::Css("[data-testid=draft-source]")).await.unwrap();
     assert_eq!(sources.len(), draft.sources.len(), "every source is shown");
     app.screenshot("30-draft").await;
@@ -129,7 +129,7 @@ async fn approve(app: &App, store: &desk_core::Store, id: &str, draft: &desk_cor
     app.screenshot("31-sent").await;
 }
 
-async fn reject(app: &App, store: &desk_core::Store, id: &str) {
+async fn reject(app: &App, store: &desk_store_sqlite::Store, id: &str) {
     app.click("[data-testid=draft-reject]").await;
     app.wait_count("[data-testid=reject-reason]", 1, Duration::from_secs(5)).await;
     app.client.find(Locator::Css("[data-testid=reject-reason]")).await.unwrap().select_by_value("wrong_tone").await.unwrap();
@@ -175,7 +175,7 @@ async fn a_draft_full_of_markup_renders_inert() {
     // Point the LLM engine at the hostile server before the app starts (as an admin would in Settings).
     let data = tempfile::tempdir().unwrap();
     {
-        let store = desk_core::Store::open(&App::database_in(&data)).await.unwrap();
+        let store = desk_store_sqlite::Store::open(&App::database_in(&data)).await.unwrap();
         store.set_meta("llm.settings", &json!({"base_url": url, "model": "hostile", "timeout_secs": 5}).to_string()).await.unwrap();
         store.set_meta("llm.enabled", "true").await.unwrap();
         store.pool().close().await;

@@ -21,7 +21,7 @@ async fn backend_executions(app: &App, key: &str) -> i64 {
     n
 }
 
-async fn wait_state(store: &desk_core::Store, id: &str, want: CallState) -> desk_core::gates::ToolCallView {
+async fn wait_state(store: &desk_store_sqlite::Store, id: &str, want: CallState) -> desk_core::gates::ToolCallView {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let v = GateStore::call(store, id).await.unwrap().expect("the call exists").view(&Gates::default(), "");
@@ -53,7 +53,7 @@ async fn propose_refund(app: &App, amount: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refund_above_the_threshold_waits_for_a_supervisor_and_executes_once() {
     let app = App::start(&[("HANDOFF_DESK_DEMO_INTERVAL_SECS", "3600")]).await;
-    let store = desk_core::Store::open(&app.database_path()).await.unwrap();
+    let store = desk_store_sqlite::Store::open(&app.database_path()).await.unwrap();
 
     // The agent proposes a refund of 120.00 (the threshold is 50.00).
     app.sign_in("ana").await;

@@ -79,7 +79,7 @@ async fn escalations_arrive_from_the_bot_platform_and_replies_go_back() {
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
 
     let app = App::start(&[("HANDOFF_DESK_DEMO_INTERVAL_SECS", "3600"), ("HANDOFF_DESK_SOURCE_URL", &url), ("HANDOFF_DESK_SOURCE_POLL_SECS", "1")]).await;
-    let store = desk_core::Store::open(&app.database_path()).await.expect("the app's database");
+    let store = desk_store_sqlite::Store::open(&app.database_path()).await.expect("the app's database");
     app.sign_in("ana").await;
 
     // Stored, the malformed one quarantined with its reason.

@@ -20,7 +20,7 @@ async fn digits(app: &App, css: &str) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn team_lead_rates_and_agent_sees_no_team_lead_screens() {
     let app = App::start(&[("HANDOFF_DESK_DEMO_INTERVAL_SECS", "3600")]).await;
-    let store = desk_core::Store::open(&app.database_path()).await.expect("the app's database");
+    let store = desk_store_sqlite::Store::open(&app.database_path()).await.expect("the app's database");
 
     // The team lead: analytics first, to know the count before rating.
     app.sign_in("lee").await;

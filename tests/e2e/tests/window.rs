@@ -34,7 +34,7 @@ async fn agent_works_the_live_queue_in_the_real_window() {
 
     // New escalations keep arriving while the window is open.
     let deadline = std::time::Instant::now() + Duration::from_secs(40);
-    let store = desk_core::Store::open(&app.database_path()).await.expect("open the app's database");
+    let store = desk_store_sqlite::Store::open(&app.database_path()).await.expect("open the app's database");
     let seeded = store.handoff_count().await.expect("count");
     loop {
         let total = app.try_text("[data-testid=total-count]").await.unwrap_or_default();

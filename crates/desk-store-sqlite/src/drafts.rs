@@ -4,12 +4,12 @@ use async_trait::async_trait;
 
 use super::audit::append_in;
 use super::{Result, Store};
-use crate::drafts::lifecycle::DraftState;
-use crate::drafts::record::{
+use desk_core::drafts::lifecycle::DraftState;
+use desk_core::drafts::record::{
     Carries, DraftDecided, DraftOutcome, DraftRecord, KbArticleRecord, KbCandidate, NewDraftRecord, NewOutboxRecord, OutboxRecord, SELECT_DRAFT,
     SELECT_DRAFT_OUTCOMES, SELECT_OUTBOX,
 };
-use crate::storage::{DraftStore, KbStore, NewAuditEvent, OutboxStore};
+use desk_core::storage::{DraftStore, KbStore, NewAuditEvent, OutboxStore};
 
 #[async_trait]
 impl DraftStore for Store {

@@ -1,14 +1,14 @@
 //! The audit log on SQLite. `BEGIN IMMEDIATE` holds the database's one write lock from the start
 //! of every write transaction, so appends (and the head read before each) never interleave.
 
-use crate::storage::MetaStore;
+use desk_core::storage::MetaStore;
 use async_trait::async_trait;
 use serde_json::Value;
 use sqlx::SqliteConnection;
 
 use super::{Result, Store};
-use crate::audit::{like_escaped, AuditEvent, AuditFilter, StoredAuditEvent};
-use crate::storage::{AuditStore, NewAuditEvent};
+use desk_core::audit::{like_escaped, AuditEvent, AuditFilter, StoredAuditEvent};
+use desk_core::storage::{AuditStore, NewAuditEvent};
 
 const HEAD_KEY: &str = "audit.head";
 

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 
 use super::{Result, Store, StoreError};
-use crate::storage::{ClaimOutcome, ClaimStore};
+use desk_core::storage::{ClaimOutcome, ClaimStore};
 
 impl Store {
     async fn holder_in(conn: &mut sqlx::SqliteConnection, handoff_id: &str) -> Result<Option<(i64, String)>> {

@@ -6,9 +6,9 @@ use async_trait::async_trait;
 
 use super::audit::append_in;
 use super::{Result, Store};
-use crate::gates::record::{CallQuery, CallRecord, NewCallRecord};
-use crate::gates::GateError;
-use crate::storage::{Decide, GateStore, NewAuditEvent};
+use desk_core::gates::record::{CallQuery, CallRecord, NewCallRecord};
+use desk_core::gates::GateError;
+use desk_core::storage::{Decide, GateStore, NewAuditEvent};
 
 #[async_trait]
 impl GateStore for Store {

@@ -1,6 +1,7 @@
-//! The SQLite database: opened in WAL mode with foreign keys and a busy timeout, migrated on
-//! open from `migrations/sqlite/`. Functions that write take an executor or a transaction, so a state
-//! change and what goes with it (the search index, later the audit event) commit together.
+//! desk-core's storage traits on SQLite: the desktop's embedded default. The database is opened
+//! in WAL mode with `synchronous=FULL`, foreign keys and a busy timeout, and migrated on open from
+//! `migrations/sqlite/`. Every write that goes with another (a state change and its audit events,
+//! a document and its search index) shares one `BEGIN IMMEDIATE` transaction.
 
 mod analytics;
 pub mod audit;
@@ -20,23 +21,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
-pub use handoffs::{HandoffColumns, StoredHandoff, StoredHandoffRow, Upsert};
-pub use crate::quarantine::QuarantineEntry;
-
-/// Everything that can go wrong in the store.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("database migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("stored document for {handoff_id} is unreadable: {source}")]
-    Corrupt { handoff_id: String, source: serde_json::Error },
-    #[error("no escalation with id {0}")]
-    NotFound(String),
-}
-
-pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+pub use desk_core::store::{Result, StoreError};
 
 /// The migrations in `migrations/sqlite/`, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
@@ -47,7 +32,7 @@ pub struct Store {
     pool: SqlitePool,
 }
 
-impl crate::storage::Database for Store {
+impl desk_core::storage::Database for Store {
     fn kind(&self) -> &'static str {
         "sqlite"
     }
@@ -100,7 +85,7 @@ impl Store {
 }
 
 #[async_trait::async_trait]
-impl crate::storage::MetaStore for Store {
+impl desk_core::storage::MetaStore for Store {
     async fn meta(&self, key: &str) -> Result<Option<String>> {
         Ok(sqlx::query_scalar!("SELECT value FROM app_meta WHERE key = ?", key).fetch_optional(&self.pool).await?)
     }
@@ -113,7 +98,3 @@ impl crate::storage::MetaStore for Store {
     }
 }
 
-/// Now, as stored: RFC 3339 UTC with milliseconds.
-pub fn now_rfc3339() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}

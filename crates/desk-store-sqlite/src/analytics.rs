@@ -5,8 +5,8 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::SqlitePool;
 
 use super::{Result, Store};
-use crate::analytics::{AnalyticsFilter, AnalyticsQueries, AnalyticsRows, Bind, Dialect};
-use crate::storage::AnalyticsStore;
+use desk_core::analytics::{AnalyticsFilter, AnalyticsQueries, AnalyticsRows, Bind, Dialect};
+use desk_core::storage::AnalyticsStore;
 
 const SQLITE: Dialect = Dialect { placeholder: |_| "?".to_owned(), escalated_day: "date(h.escalated_ms / 1000, 'unixepoch')" };
 

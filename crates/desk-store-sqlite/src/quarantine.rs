@@ -3,9 +3,10 @@
 use async_trait::async_trait;
 use sqlx::SqliteConnection;
 
-use super::{now_rfc3339, Result, Store};
-use crate::quarantine::{NewQuarantined, QuarantineRecord};
-use crate::storage::QuarantineStore;
+use super::{Result, Store};
+use desk_core::store::now_rfc3339;
+use desk_core::quarantine::{NewQuarantined, QuarantineRecord};
+use desk_core::storage::QuarantineStore;
 
 #[async_trait]
 impl QuarantineStore for Store {

@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::{Result, Store};
-use crate::queue::{QueuePlan, QueueRecord, FACET_INTENTS_MAX, QUEUE_SELECT, SEARCH_CANDIDATES};
-use crate::storage::{QueueCounts, QueueStore};
+use desk_core::queue::{QueuePlan, QueueRecord, FACET_INTENTS_MAX, QUEUE_SELECT, SEARCH_CANDIDATES};
+use desk_core::storage::{QueueCounts, QueueStore};
 
 /// Search terms as an FTS5 query: each word quoted (so no FTS syntax leaks through), all
 /// required, the last one a prefix. `None` when there are no terms.
@@ -40,7 +40,7 @@ impl QueueStore for Store {
     }
 
     async fn queue_counts(&self) -> Result<QueueCounts> {
-        let total = crate::storage::HandoffStore::handoff_count(self).await?;
+        let total = desk_core::storage::HandoffStore::handoff_count(self).await?;
         // Grouped on the indexed rank (a covering index scan), named by the caller.
         let by_priority_rank = sqlx::query!(
             r#"SELECT priority_rank AS "rank!: i64", COUNT(*) AS "count!: i64" FROM handoffs
@@ -67,13 +67,13 @@ impl QueueStore for Store {
 #[cfg(test)]
 mod tests {
     use super::fts_query;
-    use crate::queue::search_terms;
+    use desk_core::queue::search_terms;
 
     #[test]
     fn typed_text_becomes_quoted_words_with_a_final_prefix() {
         assert_eq!(fts_query(&search_terms("Parcel lost")).as_deref(), Some("\"parcel\" \"lost\"*"));
         assert_eq!(fts_query(&search_terms("a\" OR NEAR(b")).as_deref(), Some("\"a\" \"or\" \"near\" \"b\"*"));
         assert_eq!(fts_query(&search_terms("*-)\"")), None);
-        assert_eq!(search_terms(&"w ".repeat(40)).len(), crate::queue::SEARCH_WORDS_MAX);
+        assert_eq!(search_terms(&"w ".repeat(40)).len(), desk_core::queue::SEARCH_WORDS_MAX);
     }
 }

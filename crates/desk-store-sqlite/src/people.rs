@@ -2,9 +2,10 @@
 
 use async_trait::async_trait;
 
-use super::{now_rfc3339, Store};
-use crate::people::{PeopleError, Role, UserSummary};
-use crate::storage::{Credentials, NewUserRecord, PeopleStore};
+use super::Store;
+use desk_core::store::now_rfc3339;
+use desk_core::people::{PeopleError, Role, UserSummary};
+use desk_core::storage::{Credentials, NewUserRecord, PeopleStore};
 
 #[async_trait]
 impl PeopleStore for Store {
@@ -83,7 +84,7 @@ impl PeopleStore for Store {
             .fetch_one(&mut *tx)
             .await?;
             if admins <= 1 {
-                return Err(PeopleError::Conflict(crate::people::LAST_ADMIN.into()));
+                return Err(PeopleError::Conflict(desk_core::people::LAST_ADMIN.into()));
             }
         }
         let now_s = now_rfc3339();

@@ -3,8 +3,8 @@
 use async_trait::async_trait;
 
 use super::{Result, Store};
-use crate::ratings::{NewRatingRecord, RatingRecord, SELECT_RATING};
-use crate::storage::RatingStore;
+use desk_core::ratings::{NewRatingRecord, RatingRecord, SELECT_RATING};
+use desk_core::storage::RatingStore;
 
 #[async_trait]
 impl RatingStore for Store {
