@@ -11,8 +11,11 @@ BUILD_PKGS="build-essential pkg-config curl file libwebkit2gtk-4.1-dev libssl-de
 RUN_PKGS="xvfb xauth x11-utils xdotool imagemagick webkit2gtk-driver dbus-x11 gnome-keyring libsecret-tools keyutils fonts-dejavu-core sqlite3"
 # The tests also run every store against a real PostgreSQL server (scripts/with-postgres.sh).
 TEST_PKGS="postgresql"
+# The team server (scripts/server.sh) needs only a compiler and PostgreSQL, no webview.
+SERVER_PKGS="build-essential pkg-config curl libssl-dev postgresql"
 PKGS="$BUILD_PKGS $RUN_PKGS"
 if [ "${1:-}" = "--test" ]; then PKGS="$PKGS $TEST_PKGS"; fi
+if [ "${1:-}" = "--server" ]; then PKGS="$SERVER_PKGS"; fi
 
 missing=""
 for p in $PKGS; do
@@ -28,6 +31,7 @@ if ! command -v cargo >/dev/null 2>&1; then
   echo "[install] cargo is required (install Rust with rustup)" >&2
   exit 1
 fi
+if [ "${1:-}" = "--server" ]; then exit 0; fi
 if ! command -v node >/dev/null 2>&1; then
   echo "[install] apt nodejs npm"
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends nodejs npm

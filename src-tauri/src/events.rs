@@ -200,18 +200,5 @@ pub fn approval_requested(app: &AppHandle, v: &desk_core::gates::ToolCallView) {
 /// calls that never started, and expires due requests and approvals. The gate service notifies
 /// the window of each change.
 pub fn start_gate_keeper(state: AppState) {
-    tauri::async_runtime::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
-        loop {
-            tick.tick().await;
-            match state.gates.reconcile().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(calls = n, "resumed tool calls"),
-                Err(e) => tracing::error!(error = %e, "could not resume tool calls"),
-            }
-            if let Err(e) = state.gates.expire_due(desk_core::people::now_ms()).await {
-                tracing::error!(error = %e, "expiry sweep failed");
-            }
-        }
-    });
+    tauri::async_runtime::spawn(state.gates.clone().keep(std::time::Duration::from_secs(15)));
 }

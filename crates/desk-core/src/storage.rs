@@ -292,6 +292,19 @@ pub trait AnalyticsStore: Send + Sync {
     async fn rating_ids(&self, filter: &AnalyticsFilter) -> Result<Vec<i64>>;
 }
 
+/// Token sessions a server holds ([`crate::people::tokens`]): only the token's SHA-256 is kept.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn insert_session(&self, token_sha256: &str, user_id: i64, now: i64, expires_at_ms: i64) -> Result<()>;
+    /// The session, unless it is revoked or expired at `now`.
+    async fn live_session(&self, token_sha256: &str, now: i64) -> Result<Option<crate::people::tokens::SessionRecord>>;
+    async fn set_stepped_up(&self, token_sha256: &str, at: i64) -> Result<()>;
+    /// `false`: it was revoked already.
+    async fn revoke_session(&self, token_sha256: &str, now: i64) -> Result<bool>;
+    /// Revokes every session of a user; returns how many.
+    async fn revoke_user_sessions(&self, user_id: i64, now: i64) -> Result<u64>;
+}
+
 /// Everything a desk keeps, on one database.
 pub trait Database:
     AuditStore
@@ -307,6 +320,7 @@ pub trait Database:
     + OutboxStore
     + KbStore
     + AnalyticsStore
+    + SessionStore
     + Send
     + Sync
     + 'static

@@ -13,6 +13,7 @@
 
 mod analytics;
 mod drafts;
+mod sessions;
 
 use std::str::FromStr;
 use std::time::Duration;

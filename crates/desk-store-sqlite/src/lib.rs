@@ -13,6 +13,7 @@ pub(crate) mod people;
 pub(crate) mod quarantine;
 mod queue;
 mod ratings;
+mod sessions;
 
 use std::path::Path;
 use std::str::FromStr;

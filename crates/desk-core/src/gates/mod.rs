@@ -17,7 +17,7 @@ pub mod record;
 mod service;
 pub mod tools;
 
-pub use service::{GateNotifier, GateService};
+pub use service::{GateNotifier, GateService, Silent};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

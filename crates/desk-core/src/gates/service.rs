@@ -376,6 +376,24 @@ impl GateService {
         Ok(())
     }
 
+    /// The gate keeper, forever: every `every`, resumes calls left executing and approved calls
+    /// that never started ([`GateService::reconcile`]) and expires due requests. The desktop and
+    /// the team server each run one.
+    pub async fn keep(self, every: std::time::Duration) {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match self.reconcile().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(calls = n, "resumed tool calls"),
+                Err(e) => tracing::error!(error = %e, "could not resume tool calls"),
+            }
+            if let Err(e) = self.expire_due(now_ms()).await {
+                tracing::error!(error = %e, "expiry sweep failed");
+            }
+        }
+    }
+
     /// What the app does on start and then periodically: re-sends every call left executing (same
     /// key, so the backend executes it at most once), then starts approved calls that never
     /// started. One call that cannot go on does not stop the ones behind it. Returns how many

@@ -4,6 +4,7 @@
 //! do. A command that changes something takes a [`Session`] and calls [`Session::authorize`].
 
 mod accounts;
+pub mod tokens;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;

@@ -1,0 +1,346 @@
+//! `desk-server`: the team's one authority. The same `desk-core` services the desktop runs,
+//! over HTTP and on PostgreSQL: sign-in with server-held token sessions, the queue, claims,
+//! intake pushed by bot platforms, the quarantine, tool calls behind approval gates (proposed by
+//! agents, decided by supervisors, executed only here), users, and the audit log.
+//!
+//! Every handler resolves the caller's token to a [`Session`] with the user's roles as they are
+//! now ([`TokenSessions::resolve`]) and hands it to a service that checks the permission itself;
+//! the server adds no rule of its own. The API is JSON under `/v1` (README, "Team server").
+
+pub mod error;
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use desk_core::audit::{AuditLog, AuditVerification};
+use desk_core::gates::{GateService, PendingApproval, ProposeInput, ToolCallView};
+use desk_core::handoff::limits::DOCUMENT_BYTES_MAX;
+use desk_core::ingest::{Ingest, Outcome};
+use desk_core::ipc::{HandoffDetail, IpcErrorKind};
+use desk_core::people::tokens::TokenSessions;
+use desk_core::people::{now_ms, Accounts, NewUser, Role, Session, SessionInfo, UserSummary};
+use desk_core::queue::{QueueFacets, QueuePage, QueueQuery, QueueService};
+use desk_core::storage::Database;
+use desk_core::store::QuarantineEntry;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use error::{ApiError, ApiResult};
+
+/// A bot platform allowed to push escalations, by the SHA-256 of its bearer token.
+#[derive(Debug, Clone)]
+pub struct Platform {
+    pub name: String,
+    pub token_sha256: String,
+}
+
+impl Platform {
+    pub fn new(name: &str, token: &str) -> Self {
+        Self { name: name.to_owned(), token_sha256: hex::encode(Sha256::digest(token.as_bytes())) }
+    }
+}
+
+/// What the handlers share. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Arc<dyn Database>,
+    pub sessions: TokenSessions,
+    pub queue: QueueService,
+    pub gates: GateService,
+    pub audit: AuditLog,
+    pub platforms: Arc<Vec<Platform>>,
+    /// The one-time code that creates the first admin (while there is no user).
+    pub setup_code: Option<Arc<String>>,
+}
+
+impl AppState {
+    pub fn new(db: Arc<dyn Database>, gates: GateService, platforms: Vec<Platform>, setup_code: Option<String>) -> Self {
+        Self {
+            sessions: TokenSessions::new(db.clone()),
+            queue: QueueService::new(db.clone(), Default::default(), Default::default()),
+            audit: AuditLog::new(db.clone()),
+            gates,
+            db,
+            platforms: Arc::new(platforms),
+            setup_code: setup_code.map(Arc::new),
+        }
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get("authorization")?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// The signed-in caller, resolved from `Authorization: Bearer <token>` on every request.
+pub struct Caller {
+    pub session: Session,
+    pub token: String,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(&parts.headers).ok_or_else(|| ApiError::unauthenticated("Sign in first: no bearer token."))?.to_owned();
+        let session = state.sessions.resolve(&token, now_ms()).await?;
+        Ok(Caller { session, token })
+    }
+}
+
+/// The platform pushing a document, by its bearer token.
+pub struct PlatformCaller(pub String);
+
+impl FromRequestParts<AppState> for PlatformCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(&parts.headers).ok_or_else(|| ApiError::unauthenticated("No platform token."))?;
+        let digest = hex::encode(Sha256::digest(token.as_bytes()));
+        state
+            .platforms
+            .iter()
+            .find(|p| p.token_sha256 == digest)
+            .map(|p| PlatformCaller(p.name.clone()))
+            .ok_or_else(|| ApiError::unauthenticated("Unknown platform token."))
+    }
+}
+
+/// The API.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/v1/health", get(health))
+        .route("/v1/setup", post(setup))
+        .route("/v1/sessions", post(sign_in))
+        .route("/v1/sessions/current", get(current_session).delete(sign_out))
+        .route("/v1/sessions/current/step-up", post(step_up))
+        .route("/v1/queue/page", post(queue_page))
+        .route("/v1/queue/facets", get(queue_facets))
+        .route("/v1/handoffs", post(intake))
+        .route("/v1/handoffs/{id}", get(handoff))
+        .route("/v1/handoffs/{id}/claim", put(claim).delete(release))
+        .route("/v1/handoffs/{id}/tool-calls", get(tool_calls_of).post(propose))
+        .route("/v1/quarantine", get(quarantine))
+        .route("/v1/approvals", get(approvals))
+        .route("/v1/tool-calls/{id}", get(tool_call))
+        .route("/v1/tool-calls/{id}/approve", post(approve))
+        .route("/v1/tool-calls/{id}/deny", post(deny))
+        .route("/v1/users", get(users).post(create_user))
+        .route("/v1/users/{id}", axum::routing::patch(update_user))
+        .route("/v1/audit/verify", get(audit_verify))
+        .layer(DefaultBodyLimit::max(DOCUMENT_BYTES_MAX))
+        .with_state(state)
+}
+
+async fn health(State(s): State<AppState>) -> Json<Value> {
+    Json(json!({ "ok": true, "database": s.db.kind() }))
+}
+
+#[derive(Deserialize)]
+struct Setup {
+    code: String,
+    #[serde(flatten)]
+    admin: NewUser,
+}
+
+/// Creates the first admin with the one-time code the server printed at start.
+async fn setup(State(s): State<AppState>, Json(body): Json<Setup>) -> ApiResult<UserSummary> {
+    let expected = s.setup_code.as_deref().ok_or_else(|| ApiError::new(StatusCode::CONFLICT, IpcErrorKind::Conflict, "This server is set up already."))?;
+    let same = Sha256::digest(body.code.trim().as_bytes()) == Sha256::digest(expected.as_bytes());
+    if !same {
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, IpcErrorKind::WrongCredentials, "That is not the setup code this server printed."));
+    }
+    Ok(Json(s.db.create_first_admin(body.admin).await?))
+}
+
+#[derive(Deserialize)]
+struct Credentials {
+    username: String,
+    password: String,
+}
+
+async fn sign_in(State(s): State<AppState>, Json(c): Json<Credentials>) -> ApiResult<Value> {
+    let (token, session) = s.sessions.sign_in(&c.username, &c.password, now_ms()).await?;
+    Ok(Json(json!({ "token": token, "session": session.info() })))
+}
+
+async fn current_session(c: Caller) -> Json<SessionInfo> {
+    Json(c.session.info())
+}
+
+async fn sign_out(State(s): State<AppState>, c: Caller) -> Result<StatusCode, ApiError> {
+    s.sessions.sign_out(&c.token, now_ms()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct Password {
+    password: String,
+}
+
+async fn step_up(State(s): State<AppState>, c: Caller, Json(p): Json<Password>) -> ApiResult<SessionInfo> {
+    Ok(Json(s.sessions.step_up(&c.token, &p.password, now_ms()).await?.info()))
+}
+
+/// One page of the queue; the body is a `QueueQuery`, and what it leaves out takes the
+/// defaults (triage order, no filter, the first page).
+async fn queue_page(State(s): State<AppState>, c: Caller, Json(body): Json<Value>) -> ApiResult<QueuePage> {
+    let mut q = serde_json::to_value(QueueQuery::default()).expect("json");
+    if let (Some(base), Value::Object(given)) = (q.as_object_mut(), body) {
+        base.extend(given);
+    }
+    let q: QueueQuery = serde_json::from_value(q).map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, IpcErrorKind::InvalidInput, format!("Not a queue query: {e}")))?;
+    Ok(Json(s.queue.page(&c.session, &q, now_ms()).await?))
+}
+
+async fn queue_facets(State(s): State<AppState>, c: Caller) -> ApiResult<QueueFacets> {
+    Ok(Json(s.queue.facets(&c.session, now_ms()).await?))
+}
+
+async fn handoff(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> ApiResult<HandoffDetail> {
+    Ok(Json(s.queue.handoff(&c.session, &id, now_ms()).await?))
+}
+
+async fn claim(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    desk_core::claims::claim(&*s.db, &c.session, &id, now_ms()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn release(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    desk_core::claims::release(&*s.db, &c.session, &id, now_ms()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A bot platform pushes one `handoff/v1` document: stored (201 new, 200 updated or unchanged,
+/// idempotent on `handoff_id`), or quarantined with its reasons (422 with the JSON paths) —
+/// never dropped. Over the size limit: 413.
+async fn intake(State(s): State<AppState>, p: PlatformCaller, body: axum::body::Bytes) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let source = format!("push:{}", p.0);
+    let outcome = s.db.ingest(&body, &source).await?;
+    Ok(match outcome {
+        Outcome::Accepted { handoff_id, seq } => (StatusCode::CREATED, Json(json!({ "outcome": "accepted", "handoff_id": handoff_id, "seq": seq }))),
+        Outcome::Updated { handoff_id, seq } => (StatusCode::OK, Json(json!({ "outcome": "updated", "handoff_id": handoff_id, "seq": seq }))),
+        Outcome::Unchanged { handoff_id, seq } => (StatusCode::OK, Json(json!({ "outcome": "unchanged", "handoff_id": handoff_id, "seq": seq }))),
+        Outcome::Quarantined { id, handoff_id, errors } => {
+            tracing::warn!(quarantine_id = id, platform = %p.0, "a pushed handoff was quarantined");
+            let body = json!({
+                "kind": "invalid_input",
+                "message": format!("The document is not a valid handoff/v1 ({} problem(s)); it is quarantined as #{id}.", errors.len()),
+                "quarantine_id": id,
+                "handoff_id": handoff_id,
+                "errors": errors,
+            });
+            (StatusCode::UNPROCESSABLE_ENTITY, Json(body))
+        }
+    })
+}
+
+#[derive(Deserialize)]
+struct Page {
+    before_id: Option<i64>,
+    limit: Option<i64>,
+}
+
+async fn quarantine(State(s): State<AppState>, c: Caller, Query(p): Query<Page>) -> ApiResult<Vec<QuarantineEntry>> {
+    Ok(Json(s.queue.quarantine(&c.session, p.before_id, p.limit.unwrap_or(100), now_ms()).await?))
+}
+
+async fn tool_calls_of(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> ApiResult<Vec<ToolCallView>> {
+    Ok(Json(s.gates.tool_calls_for(&c.session, &id, now_ms()).await?))
+}
+
+#[derive(Deserialize)]
+struct Proposal {
+    tool: String,
+    params: serde_json::Map<String, Value>,
+    #[serde(default)]
+    fraud_suspected: bool,
+}
+
+/// An agent proposes a tool call on an escalation; the policy decides whether it runs, needs
+/// the agent's confirmation, or waits for a supervisor.
+async fn propose(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Json(p): Json<Proposal>) -> ApiResult<ToolCallView> {
+    let input = ProposeInput { handoff_id: id, tool: p.tool, params: p.params, origin: desk_core::gates::Origin::Agent, fraud_suspected: p.fraud_suspected };
+    Ok(Json(s.gates.propose(&c.session, input, now_ms()).await?))
+}
+
+async fn approvals(State(s): State<AppState>, c: Caller) -> ApiResult<Vec<PendingApproval>> {
+    Ok(Json(s.gates.pending_approvals(&c.session, now_ms()).await?))
+}
+
+async fn tool_call(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> ApiResult<ToolCallView> {
+    Ok(Json(s.gates.tool_call(&c.session, &id, now_ms()).await?))
+}
+
+#[derive(Deserialize)]
+struct Approval {
+    /// The digest of the parameters the supervisor was shown: the approval is bound to them.
+    params_sha256: String,
+}
+
+async fn approve(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Json(a): Json<Approval>) -> ApiResult<ToolCallView> {
+    Ok(Json(s.gates.approve(&c.session, &id, &a.params_sha256, now_ms()).await?))
+}
+
+#[derive(Deserialize)]
+struct Denial {
+    reason: String,
+}
+
+async fn deny(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Json(d): Json<Denial>) -> ApiResult<ToolCallView> {
+    Ok(Json(s.gates.deny(&c.session, &id, &d.reason, now_ms()).await?))
+}
+
+async fn users(State(s): State<AppState>, c: Caller) -> ApiResult<Vec<UserSummary>> {
+    Ok(Json(s.db.list_users(&c.session, now_ms()).await?))
+}
+
+async fn create_user(State(s): State<AppState>, c: Caller, Json(u): Json<NewUser>) -> ApiResult<UserSummary> {
+    Ok(Json(s.db.create_user(&c.session, u, now_ms()).await?))
+}
+
+#[derive(Deserialize)]
+struct Access {
+    roles: Vec<Role>,
+    active: bool,
+}
+
+async fn update_user(State(s): State<AppState>, c: Caller, Path(id): Path<i64>, Json(a): Json<Access>) -> ApiResult<UserSummary> {
+    Ok(Json(s.db.update_user(&c.session, id, a.roles, a.active, now_ms()).await?))
+}
+
+async fn audit_verify(State(s): State<AppState>, c: Caller) -> ApiResult<AuditVerification> {
+    Ok(Json(s.audit.verify(&c.session, now_ms()).await?))
+}
+
+/// A one-time setup code (16 hex digits in four groups).
+pub fn setup_code() -> String {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).expect("the OS random source");
+    let h = hex::encode(b);
+    format!("{}-{}-{}-{}", &h[0..4], &h[4..8], &h[8..12], &h[12..16])
+}
+
+/// The platforms file: `[platforms]` then `name = "token"` per platform.
+pub fn parse_platforms(text: &str) -> Result<Vec<Platform>, String> {
+    #[derive(Deserialize)]
+    struct File {
+        #[serde(default)]
+        platforms: std::collections::BTreeMap<String, String>,
+    }
+    let f: File = toml::from_str(text).map_err(|e| e.to_string())?;
+    f.platforms
+        .iter()
+        .map(|(name, token)| {
+            if token.trim().len() < 16 {
+                Err(format!("the token of platform {name} is shorter than 16 characters"))
+            } else {
+                Ok(Platform::new(name, token.trim()))
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,79 @@
+//! `desk-server`: see the crate documentation and the README ("Team server").
+//!
+//! Configuration, by environment (secrets from files, never on a command line):
+//! * `DESK_SERVER_DATABASE_URL_FILE` — a file holding the PostgreSQL URL (with its password), or
+//!   `DESK_SERVER_DATABASE_URL` for a URL without a secret (e.g. peer authentication on a socket);
+//! * `DESK_SERVER_ADDR` — where to listen (default `127.0.0.1:8787`);
+//! * `DESK_SERVER_BACKEND_URL` — the orders/billing backend approved tool calls go to; without it
+//!   the server starts the demo backend on loopback (`DESK_SERVER_DATA_DIR` keeps its file);
+//! * `DESK_SERVER_PLATFORMS_FILE` — a TOML file of the bot platforms allowed to push escalations,
+//!   `name = "bearer token"` per line under `[platforms]`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use desk_core::gates::executor::ToolExecutor;
+use desk_core::gates::{GateService, Gates, Silent};
+use desk_core::people::Accounts;
+use desk_server::{router, AppState, Platform};
+use desk_store_postgres::PgStore;
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+fn database_url() -> Result<String, String> {
+    if let Some(path) = env("DESK_SERVER_DATABASE_URL_FILE") {
+        return std::fs::read_to_string(&path).map(|s| s.trim().to_owned()).map_err(|e| format!("cannot read DESK_SERVER_DATABASE_URL_FILE ({path}): {e}"));
+    }
+    env("DESK_SERVER_DATABASE_URL").ok_or_else(|| "set DESK_SERVER_DATABASE_URL_FILE (or DESK_SERVER_DATABASE_URL) to the PostgreSQL database".to_owned())
+}
+
+fn platforms() -> Result<Vec<Platform>, String> {
+    let Some(path) = env("DESK_SERVER_PLATFORMS_FILE") else { return Ok(vec![]) };
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read DESK_SERVER_PLATFORMS_FILE ({path}): {e}"))?;
+    desk_server::parse_platforms(&text).map_err(|e| format!("{path}: {e}"))
+}
+
+async fn run() -> Result<(), String> {
+    let url = database_url()?;
+    let store = PgStore::connect(&url, 16).await.map_err(|e| format!("cannot open the database: {e}"))?;
+    let db: Arc<dyn desk_core::storage::Database> = Arc::new(store);
+    let backend = match env("DESK_SERVER_BACKEND_URL") {
+        Some(u) => u,
+        None => {
+            let dir = std::path::PathBuf::from(env("DESK_SERVER_DATA_DIR").unwrap_or_else(|| ".".into()));
+            let backend = desk_demo::DemoBackend::start(&dir.join("demo-backend.db"), "127.0.0.1:0".parse().expect("addr"))
+                .await
+                .map_err(|e| format!("cannot start the demo backend: {e}"))?;
+            tracing::info!(url = backend.base_url(), "no DESK_SERVER_BACKEND_URL: approved calls go to the demo backend");
+            backend.base_url()
+        }
+    };
+    let gates = GateService::new(db.clone(), Gates::default(), ToolExecutor::new(backend, Duration::from_secs(10))).in_background(Arc::new(Silent));
+    let setup_code = if db.has_users().await.map_err(|e| e.to_string())? { None } else { Some(desk_server::setup_code()) };
+    let platforms = platforms()?;
+    let addr = env("DESK_SERVER_ADDR").unwrap_or_else(|| "127.0.0.1:8787".into());
+    let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("desk-server listening on http://{local}");
+    if let Some(code) = &setup_code {
+        // Shown once, on the terminal that started the server; never logged.
+        println!("No users yet. Create the first admin with this one-time code: {code}");
+        println!("  curl -X POST http://{local}/v1/setup -H 'content-type: application/json' \\");
+        println!("       -d '{{\"code\":\"{code}\",\"username\":\"admin\",\"display_name\":\"Admin\",\"password\":\"…\",\"roles\":[\"admin\"]}}'");
+    }
+    tracing::info!(platforms = platforms.len(), "ready");
+    tokio::spawn(gates.clone().keep(Duration::from_secs(15)));
+    let state = AppState::new(db, gates, platforms, setup_code);
+    axum::serve(listener, router(state)).with_graceful_shutdown(async { let _ = tokio::signal::ctrl_c().await; }).await.map_err(|e| e.to_string())
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into())).init();
+    if let Err(e) = run().await {
+        eprintln!("desk-server: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,300 @@
+//! desk-server over real HTTP on a real PostgreSQL server: sign-in and token sessions (missing,
+//! garbage, expired, revoked and wrong-role tokens refused at every endpoint; a demoted user
+//! loses the rights at once), push intake (idempotent, a bad document answered with its JSON
+//! paths and quarantined, an unknown platform refused, 413 over the size limit), claims raced by
+//! two agents, and a refund behind an approval gate: the agent cannot approve it, not even
+//! through the API with their own token; the supervisor approves it from their own session and
+//! the backend executes it once.
+
+#[path = "../../desk-core/tests/common/mod.rs"]
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::*;
+use desk_core::gates::executor::ToolExecutor;
+use desk_core::gates::{GateService, Gates, Silent};
+use desk_core::people::tokens::TokenSessions;
+use desk_core::people::{NewUser, Role};
+use desk_core::storage::Database;
+use desk_demo::DemoBackend;
+use desk_server::{router, AppState, Platform};
+use desk_store_postgres::PgStore;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const PLATFORM_TOKEN: &str = "platform-token-0123456789";
+const PASSWORD: &str = "a-long-password-1";
+
+struct Server {
+    url: String,
+    db: Arc<dyn Database>,
+    backend: DemoBackend,
+    http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+async fn server_with(ttl_ms: Option<i64>) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let url = desk_store_suite::fresh_postgres_url().await;
+    let db: Arc<dyn Database> = Arc::new(PgStore::connect(&url, 8).await.unwrap());
+    let backend = DemoBackend::start(&dir.path().join("backend.db"), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let gates = GateService::new(db.clone(), Gates::default(), ToolExecutor::new(backend.base_url(), Duration::from_secs(5))).in_background(Arc::new(Silent));
+    let mut state = AppState::new(db.clone(), gates, vec![Platform::new("helpbot", PLATFORM_TOKEN)], Some("1234-5678-9abc-def0".into()));
+    if let Some(ttl) = ttl_ms {
+        state.sessions = TokenSessions::new(db.clone()).with_ttl(ttl);
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
+    Server { url: format!("http://{addr}"), db, backend, http: reqwest::Client::new(), _dir: dir }
+}
+
+async fn server() -> Server {
+    server_with(None).await
+}
+
+impl Server {
+    async fn call(&self, method: reqwest::Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = self.http.request(method, format!("{}{path}", self.url));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(reqwest::Method::GET, path, Some(token), None).await
+    }
+
+    async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.call(reqwest::Method::POST, path, Some(token), Some(body)).await
+    }
+
+    async fn push(&self, token: &str, doc: &[u8]) -> (StatusCode, Value) {
+        let resp = self.http.post(format!("{}/v1/handoffs", self.url)).bearer_auth(token).body(doc.to_vec()).send().await.unwrap();
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Sets up the team: the first admin with the setup code, then an agent, a second agent and
+    /// a supervisor created by the admin. Returns their tokens.
+    async fn team(&self) -> Team {
+        let (s, _) = self
+            .call(reqwest::Method::POST, "/v1/setup", None, Some(json!({"code": "wrong", "username": "ada", "display_name": "Ada Admin", "password": PASSWORD, "roles": ["admin"]})))
+            .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "a wrong setup code is refused");
+        let (s, v) = self
+            .call(reqwest::Method::POST, "/v1/setup", None, Some(json!({"code": "1234-5678-9abc-def0", "username": "ada", "display_name": "Ada Admin", "password": PASSWORD, "roles": ["admin"]})))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let ada = self.sign_in("ada").await;
+        for (u, name, roles) in [("ana", "Ana Agent", vec![Role::Agent]), ("bob", "Bob Agent", vec![Role::Agent]), ("sam", "Sam Supervisor", vec![Role::Supervisor, Role::Agent])] {
+            let nu = NewUser { username: u.into(), display_name: name.into(), password: PASSWORD.into(), roles };
+            let (s, v) = self.post("/v1/users", &ada, serde_json::to_value(nu).unwrap()).await;
+            assert_eq!(s, StatusCode::OK, "{v}");
+        }
+        Team { ana: self.sign_in("ana").await, bob: self.sign_in("bob").await, sam: self.sign_in("sam").await, ada }
+    }
+
+    async fn sign_in(&self, username: &str) -> String {
+        let (s, v) = self.call(reqwest::Method::POST, "/v1/sessions", None, Some(json!({"username": username, "password": PASSWORD}))).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert!(!v.to_string().contains(PASSWORD));
+        v["token"].as_str().unwrap().to_owned()
+    }
+}
+
+struct Team {
+    ana: String,
+    bob: String,
+    sam: String,
+    ada: String,
+}
+
+/// Every endpoint that needs a session, with a body that would do something.
+fn guarded() -> Vec<(reqwest::Method, &'static str, Option<Value>)> {
+    use reqwest::Method as M;
+    vec![
+        (M::GET, "/v1/sessions/current", None),
+        (M::POST, "/v1/sessions/current/step-up", Some(json!({"password": PASSWORD}))),
+        (M::POST, "/v1/queue/page", Some(json!({}))),
+        (M::GET, "/v1/queue/facets", None),
+        (M::GET, "/v1/handoffs/hf_2f9c01", None),
+        (M::PUT, "/v1/handoffs/hf_2f9c01/claim", None),
+        (M::DELETE, "/v1/handoffs/hf_2f9c01/claim", None),
+        (M::GET, "/v1/handoffs/hf_2f9c01/tool-calls", None),
+        (M::POST, "/v1/handoffs/hf_2f9c01/tool-calls", Some(json!({"tool": "billing.refund", "params": {"order_id": "A123", "amount": "480.00", "currency": "USD"}}))),
+        (M::GET, "/v1/quarantine", None),
+        (M::GET, "/v1/approvals", None),
+        (M::GET, "/v1/tool-calls/tc_x", None),
+        (M::POST, "/v1/tool-calls/tc_x/approve", Some(json!({"params_sha256": "x"}))),
+        (M::POST, "/v1/tool-calls/tc_x/deny", Some(json!({"reason": "no"}))),
+        (M::GET, "/v1/users", None),
+        (M::POST, "/v1/users", Some(json!({"username": "eve", "display_name": "Eve", "password": PASSWORD, "roles": ["admin"]}))),
+        (M::PATCH, "/v1/users/1", Some(json!({"roles": ["admin"], "active": true}))),
+        (M::GET, "/v1/audit/verify", None),
+        (M::DELETE, "/v1/sessions/current", None),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_endpoint_refuses_a_missing_garbage_expired_or_revoked_token() {
+    let srv = server_with(Some(1_500)).await;
+    let team = srv.team().await;
+    srv.push(PLATFORM_TOKEN, &bytes(&valid_doc())).await;
+    let revoked = srv.sign_in("ana").await;
+    let (s, _) = srv.call(reqwest::Method::DELETE, "/v1/sessions/current", Some(&revoked), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let expiring = srv.sign_in("sam").await;
+    tokio::time::sleep(Duration::from_millis(1_600)).await;
+    for (method, path, body) in guarded() {
+        for (what, token) in [("missing", None), ("garbage", Some("not-a-token")), ("revoked", Some(revoked.as_str())), ("expired", Some(expiring.as_str())), ("platform", Some(PLATFORM_TOKEN))] {
+            let (s, v) = srv.call(method.clone(), path, token, body.clone()).await;
+            assert_eq!(s, StatusCode::UNAUTHORIZED, "{method} {path} with a {what} token: {v}");
+            assert_eq!(v["kind"], "unauthenticated", "{method} {path}: {v}");
+        }
+    }
+    // A session token does not push escalations either.
+    let (s, _) = srv.push(&team.ada, &bytes(&valid_doc())).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert_eq!(srv.db.handoff_count().await.unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roles_are_checked_by_the_server_and_a_demotion_takes_effect_at_once() {
+    let srv = server().await;
+    let team = srv.team().await;
+    srv.push(PLATFORM_TOKEN, &bytes(&valid_doc())).await;
+    // Agents do not manage users or see the approvals queue; admins do not claim.
+    for (path, token) in [("/v1/users", &team.ana), ("/v1/approvals", &team.ana), ("/v1/users", &team.sam)] {
+        let (s, v) = srv.get(path, token).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{path}: {v}");
+        assert_eq!(v["kind"], "forbidden");
+    }
+    let (s, _) = srv.call(reqwest::Method::PUT, "/v1/handoffs/hf_2f9c01/claim", Some(&team.ada), None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) = srv.get("/v1/audit/verify", &team.ada).await;
+    assert_eq!((s, v["ok"].as_bool()), (StatusCode::OK, Some(true)), "{v}");
+    // Sam sees the approvals queue until the admin makes him an agent: his own token, unchanged,
+    // is refused on the very next call.
+    assert_eq!(srv.get("/v1/approvals", &team.sam).await.0, StatusCode::OK);
+    let (_, users) = srv.get("/v1/users", &team.ada).await;
+    let sam_id = users.as_array().unwrap().iter().find(|u| u["username"] == "sam").unwrap()["id"].as_i64().unwrap();
+    let (s, v) = srv.call(reqwest::Method::PATCH, &format!("/v1/users/{sam_id}"), Some(&team.ada), Some(json!({"roles": ["agent"], "active": true}))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(srv.get("/v1/approvals", &team.sam).await.0, StatusCode::FORBIDDEN);
+    // Deactivated: not signed in at all.
+    srv.call(reqwest::Method::PATCH, &format!("/v1/users/{sam_id}"), Some(&team.ada), Some(json!({"roles": ["agent"], "active": false}))).await;
+    assert_eq!(srv.get("/v1/sessions/current", &team.sam).await.0, StatusCode::UNAUTHORIZED);
+    // Wrong passwords: one answer for a wrong password and an unknown user.
+    let (s1, v1) = srv.call(reqwest::Method::POST, "/v1/sessions", None, Some(json!({"username": "ana", "password": "nope-nope-nope"}))).await;
+    let (s2, v2) = srv.call(reqwest::Method::POST, "/v1/sessions", None, Some(json!({"username": "nobody", "password": "nope-nope-nope"}))).await;
+    assert_eq!((s1, s2), (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED));
+    assert_eq!(v1["message"], v2["message"]);
+    let _ = team.bob;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pushed_handoffs_are_idempotent_and_a_bad_one_is_quarantined_with_its_paths() {
+    let srv = server().await;
+    let team = srv.team().await;
+    let (s, v) = srv.push(PLATFORM_TOKEN, &bytes(&valid_doc())).await;
+    assert_eq!((s, v["outcome"].as_str()), (StatusCode::CREATED, Some("accepted")), "{v}");
+    let (s, v) = srv.push(PLATFORM_TOKEN, &bytes(&valid_doc())).await;
+    assert_eq!((s, v["outcome"].as_str()), (StatusCode::OK, Some("unchanged")), "{v}");
+    let bad = mutate(valid_doc(), "/intent/confidence", Some(json!(7)));
+    let bad = mutate(bad, "/handoff_id", Some(json!("hf_bad")));
+    let (s, v) = srv.push(PLATFORM_TOKEN, &bytes(&bad)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["errors"].as_array().unwrap().iter().any(|e| e["path"] == "$.intent.confidence"), "{v}");
+    let (s, v) = srv.push(PLATFORM_TOKEN, b"{ not json").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (s, q) = srv.get("/v1/quarantine", &team.sam).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(q.as_array().unwrap().len(), 2, "both bad documents are kept: {q}");
+    assert_eq!(q[1]["handoff_id"], "hf_bad", "{q}");
+    let (s, _) = srv.push("an-unknown-platform-token", &bytes(&valid_doc())).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let huge = vec![b' '; desk_core::handoff::limits::DOCUMENT_BYTES_MAX + 10];
+    let (s, _) = srv.push(PLATFORM_TOKEN, &huge).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    // The agent sees the pushed escalation in the queue and opens it.
+    let (s, page) = srv.post("/v1/queue/page", &team.ana, json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert_eq!(page["rows"].as_array().map(|r| r.len()), Some(1), "{page}");
+    let (s, h) = srv.get("/v1/handoffs/hf_2f9c01", &team.ana).await;
+    assert_eq!((s, h["source"].as_str()), (StatusCode::OK, Some("push:helpbot")), "{h}");
+    let (s, _) = srv.get("/v1/handoffs/hf_nope", &team.ana).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_agents_claim_at_once_one_wins_and_the_other_is_told_who() {
+    let srv = server().await;
+    let team = srv.team().await;
+    for round in 0..20 {
+        let mut doc = valid_doc();
+        doc["handoff_id"] = json!(format!("hf_race_{round}"));
+        srv.push(PLATFORM_TOKEN, &bytes(&doc)).await;
+        let path = format!("/v1/handoffs/hf_race_{round}/claim");
+        let (a, b) = tokio::join!(srv.call(reqwest::Method::PUT, &path, Some(&team.ana), None), srv.call(reqwest::Method::PUT, &path, Some(&team.bob), None));
+        let mut statuses = [a.0, b.0];
+        statuses.sort();
+        assert_eq!(statuses, [StatusCode::NO_CONTENT, StatusCode::CONFLICT], "round {round}: {a:?} {b:?}");
+        let loser = if a.0 == StatusCode::CONFLICT { &a.1 } else { &b.1 };
+        let winner = if a.0 == StatusCode::NO_CONTENT { "Ana Agent" } else { "Bob Agent" };
+        assert!(loser["message"].as_str().unwrap().contains(winner), "{loser}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_refund_waits_for_a_supervisor_and_executes_once() {
+    let srv = server().await;
+    let team = srv.team().await;
+    srv.push(PLATFORM_TOKEN, &bytes(&valid_doc())).await;
+    let (s, call) = srv.post("/v1/handoffs/hf_2f9c01/tool-calls", &team.ana, json!({"tool": "billing.refund", "params": {"order_id": "A123", "amount": "480.00", "currency": "USD"}})).await;
+    assert_eq!(s, StatusCode::OK, "{call}");
+    assert_eq!(call["state"], "pending", "{call}");
+    let id = call["id"].as_str().unwrap().to_owned();
+    let digest = call["params_sha256"].as_str().unwrap().to_owned();
+    // The requester cannot approve it, not even through the API with their own token.
+    let (s, v) = srv.post(&format!("/v1/tool-calls/{id}/approve"), &team.ana, json!({"params_sha256": digest})).await;
+    assert!(s == StatusCode::FORBIDDEN || s == StatusCode::CONFLICT, "{s}: {v}");
+    // The supervisor sees it waiting; an approval bound to other parameters is refused.
+    let (_, pending) = srv.get("/v1/approvals", &team.sam).await;
+    assert!(pending.to_string().contains(&id), "{pending}");
+    let (s, v) = srv.post(&format!("/v1/tool-calls/{id}/approve"), &team.sam, json!({"params_sha256": "0".repeat(64)})).await;
+    assert_ne!(s, StatusCode::OK, "{v}");
+    let (s, v) = srv.post(&format!("/v1/tool-calls/{id}/approve"), &team.sam, json!({"params_sha256": digest})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // Executed by the server, once.
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let (_, c) = srv.get(&format!("/v1/tool-calls/{id}"), &team.ana).await;
+        if c["state"] == "succeeded" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "not executed: {c}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(srv.backend.executions(&id).await, 1);
+    let (s, v) = srv.post(&format!("/v1/tool-calls/{id}/approve"), &team.sam, json!({"params_sha256": digest})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "approved once: {v}");
+    assert_eq!(srv.backend.total_executions().await, 1);
+    // Four eyes: a supervisor's own request waits for another supervisor.
+    let (_, own) = srv.post("/v1/handoffs/hf_2f9c01/tool-calls", &team.sam, json!({"tool": "billing.refund", "params": {"order_id": "A123", "amount": "300.00", "currency": "USD"}})).await;
+    assert_eq!(own["state"], "pending", "{own}");
+    let (s, v) = srv.post(&format!("/v1/tool-calls/{}/approve", own["id"].as_str().unwrap()), &team.sam, json!({"params_sha256": own["params_sha256"]})).await;
+    assert!(s == StatusCode::FORBIDDEN || s == StatusCode::CONFLICT, "the requester approved their own call: {s} {v}");
+    assert_eq!(srv.backend.total_executions().await, 1);
+    let (_, verified) = srv.get("/v1/audit/verify", &team.ada).await;
+    assert_eq!(verified["ok"], true, "{verified}");
+}
