@@ -9,12 +9,14 @@
 //! * [`sources`]: where escalations come from; the embedded default is the demo bot.
 //! * [`people`]: users, roles, sign-in and the permission matrix; [`claims`] on escalations.
 //! * [`ratings`] of handoff quality by team leads, and [`analytics`] over them.
+//! * [`events`]: what changed, in commit order, for clients that follow a desk live.
 //! * [`ipc`]: the types the desktop shell exchanges with its window (exported to TypeScript).
 
 pub mod analytics;
 pub mod audit;
 pub mod claims;
 pub mod drafts;
+pub mod events;
 pub mod gates;
 pub mod handoff;
 pub mod ingest;

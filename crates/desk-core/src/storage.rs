@@ -305,6 +305,15 @@ pub trait SessionStore: Send + Sync {
     async fn revoke_user_sessions(&self, user_id: i64, now: i64) -> Result<u64>;
 }
 
+/// What changed, in commit order ([`crate::events`]): written by the stores' triggers.
+#[async_trait]
+pub trait EventStore: Send + Sync {
+    /// The events after a position, in delivery order.
+    async fn events_after(&self, after: crate::events::EventPosition, limit: i64) -> Result<Vec<crate::events::DeskEvent>>;
+    /// The position of the last event that can be delivered now.
+    async fn events_head(&self) -> Result<crate::events::EventPosition>;
+}
+
 /// Everything a desk keeps, on one database.
 pub trait Database:
     AuditStore
@@ -321,6 +330,7 @@ pub trait Database:
     + KbStore
     + AnalyticsStore
     + SessionStore
+    + EventStore
     + Send
     + Sync
     + 'static

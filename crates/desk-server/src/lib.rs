@@ -1,6 +1,6 @@
 //! `desk-server`: the team's one authority. The same `desk-core` services the desktop runs,
 //! over HTTP and on PostgreSQL: sign-in with server-held token sessions, the queue, claims,
-//! intake pushed by bot platforms, the quarantine, tool calls behind approval gates (proposed by
+//! intake pushed by bot platforms, the quarantine, a live event stream with replay, tool calls behind approval gates (proposed by
 //! agents, decided by supervisors, executed only here), users, and the audit log.
 //!
 //! Every handler resolves the caller's token to a [`Session`] with the user's roles as they are
@@ -14,9 +14,11 @@ use std::sync::Arc;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use desk_core::audit::{AuditLog, AuditVerification};
+use desk_core::events::{DeskEvent, EventPosition};
 use desk_core::gates::{GateService, PendingApproval, ProposeInput, ToolCallView};
 use desk_core::handoff::limits::DOCUMENT_BYTES_MAX;
 use desk_core::ingest::{Ingest, Outcome};
@@ -56,6 +58,8 @@ pub struct AppState {
     pub platforms: Arc<Vec<Platform>>,
     /// The one-time code that creates the first admin (while there is no user).
     pub setup_code: Option<Arc<String>>,
+    /// Bumped when a transaction that wrote events commits (`PgStore::spawn_event_wakeups`).
+    pub wake: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl AppState {
@@ -68,6 +72,7 @@ impl AppState {
             db,
             platforms: Arc::new(platforms),
             setup_code: setup_code.map(Arc::new),
+            wake: Arc::new(tokio::sync::watch::channel(0).0),
         }
     }
 }
@@ -132,6 +137,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/users", get(users).post(create_user))
         .route("/v1/users/{id}", axum::routing::patch(update_user))
         .route("/v1/audit/verify", get(audit_verify))
+        .route("/v1/events", get(events))
         .layer(DefaultBodyLimit::max(DOCUMENT_BYTES_MAX))
         .with_state(state)
 }
@@ -343,4 +349,71 @@ pub fn parse_platforms(text: &str) -> Result<Vec<Platform>, String> {
             }
         })
         .collect()
+}
+
+/// The live stream: server-sent events, one per change, in commit order (`id:` is the
+/// position, `event:` the kind, `data:` the [`desk_core::events::DeskEvent`]). A client that
+/// reconnects with `Last-Event-ID` (or `?after=`) gets everything after it, once; without one,
+/// it starts at the present. The session is checked again every 30 seconds: a revoked or
+/// expired token ends the stream.
+async fn events(
+    State(s): State<AppState>,
+    c: Caller,
+    headers: HeaderMap,
+    Query(q): Query<After>,
+) -> Result<Sse<impl futures_util::Stream<Item = Result<Event, std::convert::Infallible>>>, ApiError> {
+    let given = headers.get("last-event-id").and_then(|v| v.to_str().ok()).map(str::to_owned).or(q.after);
+    let start = match given.filter(|g| !g.trim().is_empty()) {
+        Some(g) => g.parse::<EventPosition>().map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, IpcErrorKind::InvalidInput, e))?,
+        None => desk_core::events::head(&*s.db, &c.session, now_ms()).await?,
+    };
+    struct Follow {
+        s: AppState,
+        token: String,
+        session: Session,
+        cursor: EventPosition,
+        buffered: std::collections::VecDeque<DeskEvent>,
+        checked: std::time::Instant,
+        wake: tokio::sync::watch::Receiver<u64>,
+    }
+    let wake = s.wake.subscribe();
+    let follow = Follow { s, token: c.token, session: c.session, cursor: start, buffered: Default::default(), checked: std::time::Instant::now(), wake };
+    let stream = futures_util::stream::unfold(follow, |mut f| async move {
+        loop {
+            if let Some(e) = f.buffered.pop_front() {
+                let event = Event::default().id(e.position().to_string()).event(e.kind.clone()).json_data(&e).unwrap_or_else(|_| Event::default().comment("unserialisable event"));
+                return Some((Ok(event), f));
+            }
+            if f.checked.elapsed() > std::time::Duration::from_secs(30) {
+                match f.s.sessions.resolve(&f.token, now_ms()).await {
+                    Ok(session) => f.session = session,
+                    Err(_) => return None,
+                }
+                f.checked = std::time::Instant::now();
+            }
+            match desk_core::events::page(&*f.s.db, &f.session, f.cursor, 500, now_ms()).await {
+                Ok(batch) if !batch.is_empty() => {
+                    f.cursor = batch.last().expect("not empty").position();
+                    f.buffered.extend(batch);
+                }
+                Ok(_) => {
+                    // Woken at the next commit that wrote events, or polled after a second.
+                    if let Ok(Err(_)) = tokio::time::timeout(std::time::Duration::from_secs(1), f.wake.changed()).await {
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                }
+                Err(desk_core::people::PeopleError::Forbidden(_)) => return None,
+                Err(e) => {
+                    tracing::warn!(error = %e, "reading events failed; trying again");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            }
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+#[derive(Deserialize)]
+struct After {
+    after: Option<String>,
 }

@@ -38,6 +38,7 @@ fn platforms() -> Result<Vec<Platform>, String> {
 async fn run() -> Result<(), String> {
     let url = database_url()?;
     let store = PgStore::connect(&url, 16).await.map_err(|e| format!("cannot open the database: {e}"))?;
+    let pg = store.clone();
     let db: Arc<dyn desk_core::storage::Database> = Arc::new(store);
     let backend = match env("DESK_SERVER_BACKEND_URL") {
         Some(u) => u,
@@ -66,6 +67,7 @@ async fn run() -> Result<(), String> {
     tracing::info!(platforms = platforms.len(), "ready");
     tokio::spawn(gates.clone().keep(Duration::from_secs(15)));
     let state = AppState::new(db, gates, platforms, setup_code);
+    pg.spawn_event_wakeups(state.wake.clone());
     axum::serve(listener, router(state)).with_graceful_shutdown(async { let _ = tokio::signal::ctrl_c().await; }).await.map_err(|e| e.to_string())
 }
 

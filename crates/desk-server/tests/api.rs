@@ -4,7 +4,8 @@
 //! paths and quarantined, an unknown platform refused, 413 over the size limit), claims raced by
 //! two agents, and a refund behind an approval gate: the agent cannot approve it, not even
 //! through the API with their own token; the supervisor approves it from their own session and
-//! the backend executes it once.
+//! the backend executes it once. The live stream replays everything after `Last-Event-ID`, in
+//! order, once, and a change made through one server reaches a follower of another.
 
 #[path = "../../desk-core/tests/common/mod.rs"]
 mod common;
@@ -29,6 +30,7 @@ const PASSWORD: &str = "a-long-password-1";
 
 struct Server {
     url: String,
+    database_url: String,
     db: Arc<dyn Database>,
     backend: DemoBackend,
     http: reqwest::Client,
@@ -36,19 +38,29 @@ struct Server {
 }
 
 async fn server_with(ttl_ms: Option<i64>) -> Server {
+    server_at(desk_store_suite::fresh_postgres_url().await, ttl_ms).await
+}
+
+/// A second server on the same database.
+async fn server_on(database_url: &str) -> Server {
+    server_at(database_url.to_owned(), None).await
+}
+
+async fn server_at(url: String, ttl_ms: Option<i64>) -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let url = desk_store_suite::fresh_postgres_url().await;
-    let db: Arc<dyn Database> = Arc::new(PgStore::connect(&url, 8).await.unwrap());
+    let pg = PgStore::connect(&url, 8).await.unwrap();
+    let db: Arc<dyn Database> = Arc::new(pg.clone());
     let backend = DemoBackend::start(&dir.path().join("backend.db"), "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let gates = GateService::new(db.clone(), Gates::default(), ToolExecutor::new(backend.base_url(), Duration::from_secs(5))).in_background(Arc::new(Silent));
     let mut state = AppState::new(db.clone(), gates, vec![Platform::new("helpbot", PLATFORM_TOKEN)], Some("1234-5678-9abc-def0".into()));
     if let Some(ttl) = ttl_ms {
         state.sessions = TokenSessions::new(db.clone()).with_ttl(ttl);
     }
+    pg.spawn_event_wakeups(state.wake.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
-    Server { url: format!("http://{addr}"), db, backend, http: reqwest::Client::new(), _dir: dir }
+    Server { url: format!("http://{addr}"), database_url: url, db, backend, http: reqwest::Client::new(), _dir: dir }
 }
 
 async fn server() -> Server {
@@ -141,6 +153,7 @@ fn guarded() -> Vec<(reqwest::Method, &'static str, Option<Value>)> {
         (M::POST, "/v1/users", Some(json!({"username": "eve", "display_name": "Eve", "password": PASSWORD, "roles": ["admin"]}))),
         (M::PATCH, "/v1/users/1", Some(json!({"roles": ["admin"], "active": true}))),
         (M::GET, "/v1/audit/verify", None),
+        (M::GET, "/v1/events", None),
         (M::DELETE, "/v1/sessions/current", None),
     ]
 }
@@ -297,4 +310,123 @@ async fn a_large_refund_waits_for_a_supervisor_and_executes_once() {
     assert_eq!(srv.backend.total_executions().await, 1);
     let (_, verified) = srv.get("/v1/audit/verify", &team.ada).await;
     assert_eq!(verified["ok"], true, "{verified}");
+}
+
+/// Reads server-sent events from a response until `want` arrive (or 20 s pass).
+async fn read_events(resp: &mut reqwest::Response, want: usize) -> Vec<(String, String, Value)> {
+    let mut out = vec![];
+    let mut buf = String::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while out.len() < want {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let chunk = match tokio::time::timeout(left, resp.chunk()).await {
+            Ok(Ok(Some(c))) => c,
+            other => panic!("the stream ended or stalled after {} of {want} events: {other:?}", out.len()),
+        };
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buf.find("\n\n") {
+            let block: String = buf.drain(..end + 2).collect();
+            let (mut id, mut kind, mut data) = (String::new(), String::new(), String::new());
+            for line in block.lines() {
+                if let Some(v) = line.strip_prefix("id: ").or_else(|| line.strip_prefix("id:")) {
+                    id = v.to_owned();
+                } else if let Some(v) = line.strip_prefix("event: ").or_else(|| line.strip_prefix("event:")) {
+                    kind = v.to_owned();
+                } else if let Some(v) = line.strip_prefix("data: ").or_else(|| line.strip_prefix("data:")) {
+                    data.push_str(v);
+                }
+            }
+            if !id.is_empty() {
+                out.push((id, kind, serde_json::from_str(&data).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+impl Server {
+    async fn follow(&self, token: &str, last_event_id: Option<&str>) -> reqwest::Response {
+        let mut req = self.http.get(format!("{}/v1/events", self.url)).bearer_auth(token);
+        if let Some(id) = last_event_id {
+            req = req.header("Last-Event-ID", id);
+        }
+        let resp = req.send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        resp
+    }
+}
+
+fn push_doc(i: usize) -> Vec<u8> {
+    let mut doc = valid_doc();
+    doc["handoff_id"] = json!(format!("hf_ev_{i:03}"));
+    bytes(&doc)
+}
+
+/// A desktop that follows the stream, drops off, and comes back with the last id it saw gets
+/// every change after it, in order, exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_replays_everything_after_last_event_id_in_order_once() {
+    let srv = server().await;
+    let team = srv.team().await;
+    let mut stream = srv.follow(&team.ana, None).await;
+    for i in 0..30 {
+        srv.push(PLATFORM_TOKEN, &push_doc(i)).await;
+    }
+    let first = read_events(&mut stream, 30).await;
+    let arrived: Vec<&str> = first.iter().map(|(_, _, e)| e["subject"].as_str().unwrap()).collect();
+    assert_eq!(arrived, (0..30).map(|i| format!("hf_ev_{i:03}")).collect::<Vec<_>>().iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(first.iter().all(|(_, k, _)| k == "handoff.arrived"));
+    drop(stream);
+
+    // Offline: 70 more changes (arrivals, claims, a bad document), some at the same moment.
+    let mut handles = vec![];
+    for i in 30..60 {
+        let (http, url) = (srv.http.clone(), srv.url.clone());
+        handles.push(tokio::spawn(async move { http.post(format!("{url}/v1/handoffs")).bearer_auth(PLATFORM_TOKEN).body(push_doc(i)).send().await.unwrap().status() }));
+    }
+    for h in handles {
+        assert_eq!(h.await.unwrap(), StatusCode::CREATED);
+    }
+    for i in 0..39 {
+        let (s, _) = srv.call(reqwest::Method::PUT, &format!("/v1/handoffs/hf_ev_{i:03}/claim"), Some(&team.ana), None).await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+    }
+    srv.push(PLATFORM_TOKEN, b"{\"schema\": \"handoff/v1\"}").await;
+
+    let last = first.last().unwrap().0.clone();
+    let mut again = srv.follow(&team.ana, Some(&last)).await;
+    let rest = read_events(&mut again, 70).await;
+    let ids: Vec<desk_core::events::EventPosition> = rest.iter().map(|(id, _, _)| id.parse().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "in order, no repeats: {ids:?}");
+    assert!(ids[0] > last.parse().unwrap(), "nothing before the last id seen is sent again");
+    let count = |k: &str| rest.iter().filter(|(_, kind, _)| kind == k).count();
+    assert_eq!((count("handoff.arrived"), count("handoff.changed"), count("quarantine.added")), (30, 39, 1), "{rest:?}");
+    let mut subjects: Vec<&str> = rest.iter().filter(|(_, k, _)| k == "handoff.arrived").map(|(_, _, e)| e["subject"].as_str().unwrap()).collect();
+    subjects.sort();
+    assert_eq!(subjects.len(), 30);
+    subjects.dedup();
+    assert_eq!(subjects.len(), 30, "each arrival once");
+
+    // A bad position is a clear error; an agent's stream ends when the token is revoked.
+    let resp = srv.http.get(format!("{}/v1/events", srv.url)).bearer_auth(&team.ana).header("Last-Event-ID", "yesterday").send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let resp = srv.http.get(format!("{}/v1/events", srv.url)).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// Two servers on one database: a change made through one reaches a desktop following the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_through_one_server_reaches_a_follower_of_another() {
+    let a = server().await;
+    let team = a.team().await;
+    let b = server_on(&a.database_url).await;
+    let mut stream = b.follow(&team.sam, None).await;
+    a.push(PLATFORM_TOKEN, &push_doc(1)).await;
+    a.call(reqwest::Method::PUT, "/v1/handoffs/hf_ev_001/claim", Some(&team.ana), None).await;
+    let got = read_events(&mut stream, 2).await;
+    assert_eq!(got.iter().map(|(_, k, e)| (k.as_str(), e["subject"].as_str().unwrap())).collect::<Vec<_>>(), vec![("handoff.arrived", "hf_ev_001"), ("handoff.changed", "hf_ev_001")]);
+    // And the claim is one fact: server B sees who has it.
+    let (s, v) = b.call(reqwest::Method::PUT, "/v1/handoffs/hf_ev_001/claim", Some(&team.bob), None).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(v["message"].as_str().unwrap().contains("Ana Agent"), "{v}");
 }

@@ -13,6 +13,7 @@
 
 mod analytics;
 mod drafts;
+mod events;
 mod sessions;
 
 use std::str::FromStr;

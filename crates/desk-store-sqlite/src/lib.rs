@@ -7,6 +7,7 @@ mod analytics;
 pub mod audit;
 mod claims;
 mod drafts;
+mod events;
 mod gates;
 pub(crate) mod handoffs;
 pub(crate) mod people;
