@@ -32,7 +32,7 @@ pub struct AppState {
     /// Drafts, decisions, replies and the knowledge base.
     pub drafts: desk_core::drafts::service::DraftService,
     /// The draft engines as configured on this desk, and the knowledge base folder.
-    pub engines: drafting::Drafting,
+    pub engines: desk_core::drafts::engines::DraftEngines,
     /// Where replies go when the escalation did not come from a bot platform.
     pub demo_channel: std::sync::Arc<desk_demo::DemoChannel>,
 }
@@ -66,11 +66,11 @@ pub fn run() {
                 }
             };
             let executor = desk_core::gates::executor::ToolExecutor::new(backend_url, std::time::Duration::from_secs(10));
-            let engines = tauri::async_runtime::block_on(drafting::Drafting::load(&store, config.kb_dir()));
             let db: std::sync::Arc<dyn desk_core::storage::Database> = std::sync::Arc::new(store.clone());
             let queue = desk_core::queue::QueueService::new(db.clone(), config.bands, config.sla);
             let audit = desk_core::audit::AuditLog::new(db.clone());
             let drafts = desk_core::drafts::service::DraftService::new(db.clone());
+            let engines = tauri::async_runtime::block_on(desk_core::drafts::engines::DraftEngines::load(db.clone(), desk_core::secrets::Secret::llm_api_key()));
             let analytics = desk_core::analytics::AnalyticsService::new(db.clone());
             let gates = desk_core::gates::GateService::new(db, gates, executor)
                 .in_background(std::sync::Arc::new(events::WindowNotifier(app.handle().clone())));

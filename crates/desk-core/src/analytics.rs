@@ -245,6 +245,78 @@ impl AnalyticsQueries {
     }
 }
 
+/// One analytics query on any sqlx pool, with its binds.
+async fn rows<DB, O>(pool: &sqlx::Pool<DB>, sql: &str, binds: &[Bind]) -> Result<Vec<O>, sqlx::Error>
+where
+    DB: sqlx::Database,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    O: for<'r> sqlx::FromRow<'r, DB::Row> + Send + Unpin,
+{
+    let mut q = sqlx::query_as::<DB, O>(sql);
+    for b in binds {
+        q = match b {
+            Bind::I(i) => q.bind(*i),
+            Bind::S(s) => q.bind(s.clone()),
+        };
+    }
+    q.fetch_all(pool).await
+}
+
+/// Runs the analytics queries on any sqlx pool: each store passes its own pool and dialect, and
+/// the rows come back the same (the `Database` bounds say which Rust types the columns decode to).
+pub async fn fetch_rows<DB>(pool: &sqlx::Pool<DB>, f: &AnalyticsFilter, dialect: Dialect) -> Result<AnalyticsRows, crate::store::StoreError>
+where
+    DB: sqlx::Database,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    (i64, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (f64, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (f64,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (String,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    DayReasonCount: for<'r> sqlx::FromRow<'r, DB::Row>,
+    IntentRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+    VersionRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+    CallRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let q = AnalyticsQueries::new(f, dialect);
+    let b = &q.binds[..];
+    let (escalations, rated) = rows::<DB, (i64, i64)>(pool, &q.totals, b).await?.first().copied().unwrap_or_default();
+    let names = |rows: Vec<(String,)>| rows.into_iter().map(|r| r.0).collect::<Vec<_>>();
+    Ok(AnalyticsRows {
+        escalations,
+        rated,
+        by_day_reason: rows(pool, &q.by_day_reason, b).await?,
+        by_intent: rows(pool, &q.by_intent, b).await?,
+        by_version: rows(pool, &q.by_version, b).await?,
+        verdicts: rows::<DB, (f64, i64)>(pool, &q.verdicts, b).await?.into_iter().map(|(c, ok)| (c, ok != 0)).collect(),
+        claim_secs: rows::<DB, (f64,)>(pool, &q.claim_secs, b).await?.into_iter().map(|r| r.0).collect(),
+        first_reply_secs: rows::<DB, (f64,)>(pool, &q.first_reply_secs, b).await?.into_iter().map(|r| r.0).collect(),
+        calls: rows(pool, &q.calls, b).await?,
+        all_intents: names(rows(pool, "SELECT DISTINCT intent FROM handoffs", &[]).await?),
+        all_bot_versions: names(rows(pool, "SELECT DISTINCT bot_version FROM handoffs", &[]).await?),
+    })
+}
+
+/// The filtered handoffs' rating ids on any sqlx pool.
+pub async fn fetch_rating_ids<DB>(pool: &sqlx::Pool<DB>, f: &AnalyticsFilter, dialect: Dialect) -> Result<Vec<i64>, crate::store::StoreError>
+where
+    DB: sqlx::Database,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let q = AnalyticsQueries::new(f, dialect);
+    Ok(rows::<DB, (i64,)>(pool, &q.rating_ids, &q.binds).await?.into_iter().map(|r| r.0).collect())
+}
+
 /// What the analytics queries return, before the core sorts and summarises it.
 #[derive(Debug, Clone, Default)]
 pub struct AnalyticsRows {

@@ -9,7 +9,6 @@ mod common;
 use common::*;
 use desk_core::analytics::{calibrate, AnalyticsFilter, AnalyticsService, ExportTable};
 use desk_core::people::{NewUser, PeopleError, Permission, Role, Session, DEMO_PASSWORD, STEP_UP_WINDOW_MS};
-use desk_core::ratings::{EscalationTiming, RatingInput, SummaryVerdict};
 use desk_store_sqlite::Store;
 
 const T0: i64 = 1_795_000_000_000;
@@ -27,20 +26,6 @@ fn analytics(store: &Store) -> AnalyticsService {
 
 async fn session(store: &Store, user: &str) -> Session {
     store.sign_in(user, DEMO_PASSWORD, T0).await.unwrap_or_else(|e| panic!("{user}: {e}"))
-}
-
-fn rubric(intent_correct: bool, overall: u8) -> RatingInput {
-    RatingInput {
-        summary_accurate: SummaryVerdict::Yes,
-        intent_correct,
-        correct_intent: (!intent_correct).then(|| "order_status".to_owned()),
-        context_complete: true,
-        missing_fields: vec![],
-        actions_reported: true,
-        timing: EscalationTiming::Right,
-        overall,
-        comment: String::new(),
-    }
 }
 
 #[tokio::test]

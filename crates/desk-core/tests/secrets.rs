@@ -94,3 +94,36 @@ fn tracing_subscriber_like(w: LogFile) -> impl tracing::Subscriber + Send + Sync
     }
     Sub(w)
 }
+
+/// The engine settings and the key are changed only by someone who may configure drafts, with a
+/// fresh step-up, checked in the core; the settings survive a restart, the key lives in the keyring.
+#[tokio::test(flavor = "current_thread")]
+async fn engine_settings_and_the_key_need_an_admin_with_a_fresh_step_up() {
+    use desk_core::drafts::engines::DraftEngines;
+    use desk_core::people::{PeopleError, DEMO_PASSWORD, STEP_UP_WINDOW_MS};
+    assert!(std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(), "no D-Bus session: run the tests through scripts/test.sh");
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("desk.db")).await.unwrap();
+    store.seed_demo_users().await.unwrap();
+    let db: Arc<dyn desk_core::storage::Database> = Arc::new(store.clone());
+    let secret = Secret::new(&format!("handoff-desk-test-engines-{}", std::process::id()), "llm-api-key");
+    let engines = DraftEngines::load(db.clone(), secret.clone()).await;
+    let (ana, ada) = (store.sign_in("ana", DEMO_PASSWORD, 0).await.unwrap(), store.sign_in("ada", DEMO_PASSWORD, 0).await.unwrap());
+    let settings = LlmSettings { base_url: "http://127.0.0.1:9/v1".into(), model: "m".into(), timeout_secs: 5 };
+    assert!(matches!(engines.save(&ana, settings.clone(), true, 1).await, Err(PeopleError::Forbidden(_))));
+    assert!(matches!(engines.set_key(&ana, "sk-nope", 1).await, Err(PeopleError::Forbidden(_))));
+    assert!(matches!(engines.save(&ada, settings.clone(), true, STEP_UP_WINDOW_MS + 1).await, Err(PeopleError::StepUpRequired)));
+    let bad = LlmSettings { base_url: "ftp://x".into(), ..settings.clone() };
+    assert!(matches!(engines.save(&ada, bad, true, 1).await, Err(PeopleError::Invalid(_))));
+    let st = engines.save(&ada, settings.clone(), true, 1).await.unwrap();
+    assert!(st.enabled && !st.has_api_key);
+    assert!(engines.set_key(&ada, "  sk-test-KEY-42  ", 2).await.unwrap().has_api_key);
+    assert_eq!(secret.get().unwrap().as_deref(), Some("sk-test-KEY-42"), "trimmed, in the keyring");
+    assert!(engines.status(&ana, 3).await.unwrap().has_api_key, "agents see the status");
+    // A restart reads the settings back; the draft uses the LLM engine.
+    let again = DraftEngines::load(db, secret.clone()).await;
+    assert_eq!(again.status(&ana, 4).await.unwrap().settings, settings);
+    assert!(again.setup().await.llm.is_some());
+    assert!(!engines.set_key(&ada, "", 5).await.unwrap().has_api_key, "an empty key removes it");
+    assert_eq!(secret.get().unwrap(), None);
+}

@@ -17,7 +17,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
+use desk_core::analytics::{Analytics, AnalyticsFilter, AnalyticsService};
 use desk_core::audit::{AuditLog, AuditVerification};
+use desk_core::drafts::service::{DraftDecision, DraftService, DraftSetup, DraftView, OutboxEntry};
+use desk_core::gates::tools::ToolSpec;
+use desk_core::ratings::{Rating, RatingInput, Ratings};
 use desk_core::events::{DeskEvent, EventPosition};
 use desk_core::gates::{GateService, PendingApproval, ProposeInput, ToolCallView};
 use desk_core::handoff::limits::DOCUMENT_BYTES_MAX;
@@ -55,6 +59,11 @@ pub struct AppState {
     pub queue: QueueService,
     pub gates: GateService,
     pub audit: AuditLog,
+    pub drafts: DraftService,
+    pub analytics: AnalyticsService,
+    /// The engines drafts are made with: the embedded engine, grounded in the server's
+    /// knowledge base (an LLM engine on the server is not configurable yet).
+    pub draft_setup: Arc<DraftSetup>,
     pub platforms: Arc<Vec<Platform>>,
     /// The one-time code that creates the first admin (while there is no user).
     pub setup_code: Option<Arc<String>>,
@@ -68,6 +77,9 @@ impl AppState {
             sessions: TokenSessions::new(db.clone()),
             queue: QueueService::new(db.clone(), Default::default(), Default::default()),
             audit: AuditLog::new(db.clone()),
+            drafts: DraftService::new(db.clone()),
+            analytics: AnalyticsService::new(db.clone()),
+            draft_setup: Arc::new(DraftSetup::default()),
             gates,
             db,
             platforms: Arc::new(platforms),
@@ -129,6 +141,13 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/handoffs/{id}", get(handoff))
         .route("/v1/handoffs/{id}/claim", put(claim).delete(release))
         .route("/v1/handoffs/{id}/tool-calls", get(tool_calls_of).post(propose))
+        .route("/v1/handoffs/{id}/draft", post(draft))
+        .route("/v1/handoffs/{id}/drafts", get(drafts_of))
+        .route("/v1/handoffs/{id}/replies", get(replies_of))
+        .route("/v1/handoffs/{id}/ratings", get(ratings_of).post(rate))
+        .route("/v1/drafts/{id}/decision", post(decide_draft))
+        .route("/v1/analytics", post(analytics))
+        .route("/v1/tools", get(tools))
         .route("/v1/quarantine", get(quarantine))
         .route("/v1/approvals", get(approvals))
         .route("/v1/tool-calls/{id}", get(tool_call))
@@ -195,12 +214,17 @@ async fn step_up(State(s): State<AppState>, c: Caller, Json(p): Json<Password>) 
 /// One page of the queue; the body is a `QueueQuery`, and what it leaves out takes the
 /// defaults (triage order, no filter, the first page).
 async fn queue_page(State(s): State<AppState>, c: Caller, Json(body): Json<Value>) -> ApiResult<QueuePage> {
-    let mut q = serde_json::to_value(QueueQuery::default()).expect("json");
-    if let (Some(base), Value::Object(given)) = (q.as_object_mut(), body) {
+    let q: QueueQuery = with_defaults(body, "queue query")?;
+    Ok(Json(s.queue.page(&c.session, &q, now_ms()).await?))
+}
+
+/// A request body over the type's defaults: the fields it leaves out keep their default.
+fn with_defaults<T: Default + serde::Serialize + serde::de::DeserializeOwned>(body: Value, what: &str) -> Result<T, ApiError> {
+    let mut v = serde_json::to_value(T::default()).expect("json");
+    if let (Some(base), Value::Object(given)) = (v.as_object_mut(), body) {
         base.extend(given);
     }
-    let q: QueueQuery = serde_json::from_value(q).map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, IpcErrorKind::InvalidInput, format!("Not a queue query: {e}")))?;
-    Ok(Json(s.queue.page(&c.session, &q, now_ms()).await?))
+    serde_json::from_value(v).map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, IpcErrorKind::InvalidInput, format!("Not a {what}: {e}")))
 }
 
 async fn queue_facets(State(s): State<AppState>, c: Caller) -> ApiResult<QueueFacets> {
@@ -299,6 +323,42 @@ struct Denial {
 
 async fn deny(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Json(d): Json<Denial>) -> ApiResult<ToolCallView> {
     Ok(Json(s.gates.deny(&c.session, &id, &d.reason, now_ms()).await?))
+}
+
+/// The draft for the customer's latest message: the live one, or a new one.
+async fn draft(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> ApiResult<Option<DraftView>> {
+    Ok(Json(s.drafts.draft(&c.session, &s.draft_setup, &id, now_ms(), &|_| {}).await?))
+}
+
+async fn drafts_of(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> ApiResult<Vec<DraftView>> {
+    Ok(Json(s.drafts.drafts(&c.session, &id, now_ms()).await?))
+}
+
+async fn replies_of(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> ApiResult<Vec<OutboxEntry>> {
+    Ok(Json(s.drafts.outbox(&c.session, &id, now_ms()).await?))
+}
+
+/// Approve, edit or reject a draft (`DraftDecision`); text to send goes to the outbox.
+async fn decide_draft(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Json(d): Json<DraftDecision>) -> ApiResult<DraftView> {
+    Ok(Json(s.drafts.decide(&c.session, &id, d, now_ms()).await?))
+}
+
+async fn ratings_of(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> ApiResult<Vec<Rating>> {
+    Ok(Json(s.db.ratings_of(&c.session, &id, now_ms()).await?))
+}
+
+async fn rate(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Json(r): Json<RatingInput>) -> ApiResult<Rating> {
+    Ok(Json(s.db.rate(&c.session, &id, r, now_ms()).await?))
+}
+
+/// The analytics for a filter (`AnalyticsFilter`; what it leaves out means "any").
+async fn analytics(State(s): State<AppState>, c: Caller, Json(body): Json<Value>) -> ApiResult<Analytics> {
+    let f: AnalyticsFilter = with_defaults(body, "filter")?;
+    Ok(Json(s.analytics.analytics(&c.session, &f, now_ms()).await?))
+}
+
+async fn tools(State(s): State<AppState>, c: Caller) -> ApiResult<Vec<ToolSpec>> {
+    Ok(Json(s.gates.tools(&c.session, now_ms())?))
 }
 
 async fn users(State(s): State<AppState>, c: Caller) -> ApiResult<Vec<UserSummary>> {

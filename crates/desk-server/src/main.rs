@@ -6,6 +6,8 @@
 //! * `DESK_SERVER_ADDR` — where to listen (default `127.0.0.1:8787`);
 //! * `DESK_SERVER_BACKEND_URL` — the orders/billing backend approved tool calls go to; without it
 //!   the server starts the demo backend on loopback (`DESK_SERVER_DATA_DIR` keeps its file);
+//! * `DESK_SERVER_KB_DIR` — the knowledge base folder (default `$DESK_SERVER_DATA_DIR/kb`, the
+//!   starter articles on first start);
 //! * `DESK_SERVER_PLATFORMS_FILE` — a TOML file of the bot platforms allowed to push escalations,
 //!   `name = "bearer token"` per line under `[platforms]`.
 
@@ -52,6 +54,12 @@ async fn run() -> Result<(), String> {
         }
     };
     let gates = GateService::new(db.clone(), Gates::default(), ToolExecutor::new(backend, Duration::from_secs(10))).in_background(Arc::new(Silent));
+    // The knowledge base drafts are grounded in: the starter articles on first start.
+    let data_dir = std::path::PathBuf::from(env("DESK_SERVER_DATA_DIR").unwrap_or_else(|| ".".into()));
+    let kb_dir = env("DESK_SERVER_KB_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| data_dir.join("kb"));
+    desk_core::drafts::kb::install_starter(&kb_dir).map_err(|e| format!("cannot install the knowledge base in {}: {e}", kb_dir.display()))?;
+    let kb = desk_core::drafts::kb::reindex(&*db, &kb_dir).await.map_err(|e| format!("cannot index the knowledge base: {e}"))?;
+    tracing::info!(articles = kb.articles, passages = kb.passages, dir = %kb_dir.display(), "knowledge base indexed");
     let setup_code = if db.has_users().await.map_err(|e| e.to_string())? { None } else { Some(desk_server::setup_code()) };
     let platforms = platforms()?;
     let addr = env("DESK_SERVER_ADDR").unwrap_or_else(|| "127.0.0.1:8787".into());

@@ -50,6 +50,8 @@ async fn server_at(url: String, ttl_ms: Option<i64>) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let pg = PgStore::connect(&url, 8).await.unwrap();
     let db: Arc<dyn Database> = Arc::new(pg.clone());
+    desk_core::drafts::kb::install_starter(&dir.path().join("kb")).unwrap();
+    desk_core::drafts::kb::reindex(&*db, &dir.path().join("kb")).await.unwrap();
     let backend = DemoBackend::start(&dir.path().join("backend.db"), "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let gates = GateService::new(db.clone(), Gates::default(), ToolExecutor::new(backend.base_url(), Duration::from_secs(5))).in_background(Arc::new(Silent));
     let mut state = AppState::new(db.clone(), gates, vec![Platform::new("helpbot", PLATFORM_TOKEN)], Some("1234-5678-9abc-def0".into()));
@@ -154,6 +156,14 @@ fn guarded() -> Vec<(reqwest::Method, &'static str, Option<Value>)> {
         (M::PATCH, "/v1/users/1", Some(json!({"roles": ["admin"], "active": true}))),
         (M::GET, "/v1/audit/verify", None),
         (M::GET, "/v1/events", None),
+        (M::POST, "/v1/handoffs/hf_2f9c01/draft", None),
+        (M::GET, "/v1/handoffs/hf_2f9c01/drafts", None),
+        (M::GET, "/v1/handoffs/hf_2f9c01/replies", None),
+        (M::GET, "/v1/handoffs/hf_2f9c01/ratings", None),
+        (M::POST, "/v1/handoffs/hf_2f9c01/ratings", Some(json!({}))),
+        (M::POST, "/v1/drafts/dr_x/decision", Some(json!({"kind": "approve"}))),
+        (M::POST, "/v1/analytics", Some(json!({}))),
+        (M::GET, "/v1/tools", None),
         (M::DELETE, "/v1/sessions/current", None),
     ]
 }
@@ -429,4 +439,46 @@ async fn a_change_through_one_server_reaches_a_follower_of_another() {
     let (s, v) = b.call(reqwest::Method::PUT, "/v1/handoffs/hf_ev_001/claim", Some(&team.bob), None).await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert!(v["message"].as_str().unwrap().contains("Ana Agent"), "{v}");
+}
+
+/// Shadow mode and team leads over the API: the agent gets a grounded draft and sends it; the
+/// reply waits in the outbox; a team lead rates the handoff and sees it in the analytics; an
+/// agent sees no analytics.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drafts_ratings_and_analytics_over_the_api() {
+    let srv = server().await;
+    let team = srv.team().await;
+    srv.push(PLATFORM_TOKEN, &bytes(&valid_doc())).await;
+    let (s, tools) = srv.get("/v1/tools", &team.ana).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(tools.as_array().unwrap().iter().any(|t| t["name"] == "billing.refund"), "{tools}");
+    let (s, d) = srv.post("/v1/handoffs/hf_2f9c01/draft", &team.ana, json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    assert!(d["sources"].as_array().unwrap().iter().any(|p| p["article_id"] == "policies/refunds"), "{d}");
+    let (s, same) = srv.post("/v1/handoffs/hf_2f9c01/draft", &team.ana, json!({})).await;
+    assert_eq!((s, &same["id"]), (StatusCode::OK, &d["id"]), "asking again returns the live draft");
+    let path = format!("/v1/drafts/{}/decision", d["id"].as_str().unwrap());
+    let (s, v) = srv.post(&path, &team.ana, json!({"kind": "reject", "reason": "other", "note": null, "own_reply": null})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a rejection as other needs a reason: {v}");
+    let (s, decided) = srv.post(&path, &team.ana, json!({"kind": "approve"})).await;
+    assert_eq!((s, decided["state"].as_str()), (StatusCode::OK, Some("approved")), "{decided}");
+    let (s, v) = srv.post(&path, &team.bob, json!({"kind": "approve"})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "decided once: {v}");
+    let (_, replies) = srv.get("/v1/handoffs/hf_2f9c01/replies", &team.ana).await;
+    assert_eq!(replies.as_array().map(|r| r.len()), Some(1), "{replies}");
+    assert_eq!(replies[0]["text"], d["text"]);
+
+    // A team lead rates the handoff; the analytics count it.
+    let lee = NewUser { username: "lee".into(), display_name: "Lee Lead".into(), password: PASSWORD.into(), roles: vec![Role::TeamLead] };
+    srv.post("/v1/users", &team.ada, serde_json::to_value(lee).unwrap()).await;
+    let lee = srv.sign_in("lee").await;
+    let rubric = serde_json::to_value(rubric(true, 4)).unwrap();
+    let (s, v) = srv.post("/v1/handoffs/hf_2f9c01/ratings", &team.ana, rubric.clone()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "agents do not rate: {v}");
+    let (s, r) = srv.post("/v1/handoffs/hf_2f9c01/ratings", &lee, rubric).await;
+    assert_eq!((s, r["rater_name"].as_str()), (StatusCode::OK, Some("Lee Lead")), "{r}");
+    let (s, a) = srv.post("/v1/analytics", &lee, json!({"intents": ["refund_request"]})).await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    assert_eq!((a["escalations"].as_i64(), a["rated"].as_i64()), (Some(1), Some(1)), "{a}");
+    assert_eq!(srv.post("/v1/analytics", &team.ana, json!({})).await.0, StatusCode::FORBIDDEN);
 }

@@ -9,25 +9,10 @@ use common::*;
 use desk_core::analytics::{AnalyticsFilter, AnalyticsService, ExportTable};
 use desk_core::drafts::service::{DraftDecision, DraftService, DraftSetup};
 use desk_core::people::{PeopleError, Role};
-use desk_core::ratings::{EscalationTiming, RatingInput, SummaryVerdict};
 use desk_store_suite::{fresh, on_both, person, Backend};
 use serde_json::json;
 
 const T0: i64 = 1_795_000_000_000;
-
-fn rubric(intent_correct: bool, overall: u8) -> RatingInput {
-    RatingInput {
-        summary_accurate: SummaryVerdict::Yes,
-        intent_correct,
-        correct_intent: (!intent_correct).then(|| "order_status".to_owned()),
-        context_complete: true,
-        missing_fields: vec![],
-        actions_reported: true,
-        timing: EscalationTiming::Right,
-        overall,
-        comment: String::new(),
-    }
-}
 
 fn ms(rfc3339: &str) -> i64 {
     chrono::DateTime::parse_from_rfc3339(rfc3339).unwrap().timestamp_millis()

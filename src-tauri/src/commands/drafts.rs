@@ -1,7 +1,7 @@
 use desk_core::drafts::kb::KbReport;
 use desk_core::drafts::llm::LlmSettings;
 use desk_core::drafts::service::{DraftDecision, DraftIntentMetrics, DraftView, OutboxEntry};
-use desk_core::ipc::{IpcError, LlmStatus};
+use desk_core::ipc::LlmStatus;
 use desk_core::people::now_ms;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
@@ -51,34 +51,26 @@ pub async fn draft_metrics(state: State<'_, AppState>) -> CmdResult<Vec<DraftInt
 
 #[tauri::command]
 pub async fn llm_status(state: State<'_, AppState>) -> CmdResult<LlmStatus> {
-    state.sessions.require("llm_status")?;
-    Ok(state.engines.status().await)
+    let s = state.sessions.require("llm_status")?;
+    Ok(state.engines.status(&s, now_ms()).await?)
 }
 
 /// Saves the model server's settings (not the key); needs an admin with a fresh step-up.
 #[tauri::command]
 pub async fn save_llm_settings(state: State<'_, AppState>, settings: LlmSettings, enabled: bool) -> CmdResult<LlmStatus> {
-    state.sessions.require("save_llm_settings")?;
-    if !(settings.base_url.starts_with("http://") || settings.base_url.starts_with("https://")) {
-        return Err(IpcError::invalid_input("The base URL must start with http:// or https://."));
-    }
-    if settings.model.trim().is_empty() || settings.timeout_secs == 0 || settings.timeout_secs > 300 {
-        return Err(IpcError::invalid_input("Give a model name and a timeout of 1 to 300 seconds."));
-    }
-    state.engines.save(&state.store, settings, enabled).await?;
-    Ok(state.engines.status().await)
+    let s = state.sessions.require("save_llm_settings")?;
+    Ok(state.engines.save(&s, settings, enabled, now_ms()).await?)
 }
 
 /// Stores the API key in the OS keyring (an empty key removes it).
 #[tauri::command]
 pub async fn set_llm_api_key(state: State<'_, AppState>, api_key: String) -> CmdResult<LlmStatus> {
-    state.sessions.require("set_llm_api_key")?;
-    state.engines.set_key(api_key.trim()).await.map_err(|e| IpcError { kind: desk_core::ipc::IpcErrorKind::Internal, message: e.to_string() })?;
-    Ok(state.engines.status().await)
+    let s = state.sessions.require("set_llm_api_key")?;
+    Ok(state.engines.set_key(&s, &api_key, now_ms()).await?)
 }
 
 #[tauri::command]
 pub async fn kb_reindex(state: State<'_, AppState>) -> CmdResult<KbReport> {
     let s = state.sessions.require("kb_reindex")?;
-    Ok(state.drafts.kb_reindex(&s, &state.engines.kb_dir, now_ms()).await?)
+    Ok(state.drafts.kb_reindex(&s, &state.config.kb_dir(), now_ms()).await?)
 }

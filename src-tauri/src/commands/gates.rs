@@ -10,8 +10,8 @@ use crate::AppState;
 
 #[tauri::command]
 pub async fn list_tools(state: State<'_, AppState>) -> CmdResult<Vec<ToolSpec>> {
-    state.sessions.require("list_tools")?;
-    Ok(state.gates.gates().tools.all().to_vec())
+    let s = state.sessions.require("list_tools")?;
+    Ok(state.gates.tools(&s, now_ms())?)
 }
 
 #[tauri::command]

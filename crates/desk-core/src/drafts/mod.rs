@@ -2,6 +2,7 @@
 //! guardrails every draft engine goes through.
 
 pub mod engine;
+pub mod engines;
 pub mod guardrails;
 pub mod kb;
 pub mod lifecycle;

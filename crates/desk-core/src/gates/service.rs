@@ -94,6 +94,12 @@ impl GateService {
         r.view(&self.gates, self.executor.base_url())
     }
 
+    /// The tool catalogue, for whoever works the queue.
+    pub fn tools(&self, by: &Session, now: i64) -> Result<Vec<crate::gates::tools::ToolSpec>, GateError> {
+        by.authorize(Permission::ViewQueue, now)?;
+        Ok(self.gates.tools.all().to_vec())
+    }
+
     /// One tool call.
     pub async fn tool_call(&self, by: &Session, id: &str, now: i64) -> Result<ToolCallView, GateError> {
         by.authorize(Permission::ViewQueue, now)?;

@@ -11,6 +11,7 @@ pub use desk_core::ratings::Ratings;
 pub use desk_core::storage::MetaStore;
 #[allow(unused_imports)]
 pub use desk_core::storage::{HandoffStore, QuarantineStore};
+use desk_core::ratings::{EscalationTiming, RatingInput, SummaryVerdict};
 use serde_json::{json, Value};
 
 /// The example document from the contract: valid.
@@ -76,4 +77,20 @@ pub fn mutate(mut v: Value, pointer: &str, new: Option<Value>) -> Value {
 
 pub fn bytes(v: &Value) -> Vec<u8> {
     serde_json::to_vec(v).expect("json")
+}
+
+/// A team lead's rubric: the summary accurate, the context complete, the timing right; when the
+/// bot's intent was wrong, the right one was `order_status`.
+pub fn rubric(intent_correct: bool, overall: u8) -> RatingInput {
+    RatingInput {
+        summary_accurate: SummaryVerdict::Yes,
+        intent_correct,
+        correct_intent: (!intent_correct).then(|| "order_status".to_owned()),
+        context_complete: true,
+        missing_fields: vec![],
+        actions_reported: true,
+        timing: EscalationTiming::Right,
+        overall,
+        comment: String::new(),
+    }
 }
