@@ -7,6 +7,7 @@
 //! now ([`TokenSessions::resolve`]) and hands it to a service that checks the permission itself;
 //! the server adds no rule of its own. The API is JSON under `/v1` (README, "Team server").
 
+pub mod checkpoints;
 pub mod error;
 
 use std::sync::Arc;

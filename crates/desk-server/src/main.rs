@@ -8,6 +8,7 @@
 //!   the server starts the demo backend on loopback (`DESK_SERVER_DATA_DIR` keeps its file);
 //! * `DESK_SERVER_KB_DIR` — the knowledge base folder (default `$DESK_SERVER_DATA_DIR/kb`, the
 //!   starter articles on first start);
+//! * `DESK_SERVER_CHECKPOINT_SECS` — how often the audit chain's head is signed (default 300);
 //! * `DESK_SERVER_PLATFORMS_FILE` — a TOML file of the bot platforms allowed to push escalations,
 //!   `name = "bearer token"` per line under `[platforms]`.
 
@@ -74,16 +75,64 @@ async fn run() -> Result<(), String> {
     }
     tracing::info!(platforms = platforms.len(), "ready");
     tokio::spawn(gates.clone().keep(Duration::from_secs(15)));
+    // Signed audit checkpoints, outside the database, at start and then periodically.
+    let checkpointer = desk_server::checkpoints::Checkpointer::open(&data_dir).map_err(|e| format!("cannot open the audit signing key: {e}"))?;
+    println!("Audit checkpoints: {} (public key {})", checkpointer.file().display(), hex::encode(checkpointer.public_key().to_bytes()));
+    let every = env("DESK_SERVER_CHECKPOINT_SECS").and_then(|s| s.parse().ok()).unwrap_or(300u64).max(1);
+    let log = db.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(every));
+        loop {
+            tick.tick().await;
+            match checkpointer.checkpoint(&*log, desk_core::people::now_ms()).await {
+                Ok(Some(c)) => tracing::info!(last_id = c.last_id, "audit checkpoint signed"),
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "could not write an audit checkpoint"),
+            }
+        }
+    });
     let state = AppState::new(db, gates, platforms, setup_code);
     pg.spawn_event_wakeups(state.wake.clone());
     axum::serve(listener, router(state)).with_graceful_shutdown(async { let _ = tokio::signal::ctrl_c().await; }).await.map_err(|e| e.to_string())
 }
 
+/// `desk-server audit verify [--public-key FILE]`: the chain, then every signed checkpoint.
+async fn audit_verify(args: &[String]) -> Result<bool, String> {
+    let data_dir = std::path::PathBuf::from(env("DESK_SERVER_DATA_DIR").unwrap_or_else(|| ".".into()));
+    let key_file = match args.iter().position(|a| a == "--public-key") {
+        Some(i) => std::path::PathBuf::from(args.get(i + 1).ok_or("--public-key needs a file")?),
+        None => data_dir.join("audit-signing.pub"),
+    };
+    let key = desk_server::checkpoints::read_public_key(&key_file).map_err(|e| e.to_string())?;
+    let store = PgStore::connect(&database_url()?, 2).await.map_err(|e| format!("cannot open the database: {e}"))?;
+    let r = desk_server::checkpoints::verify(&store, &data_dir.join("audit-checkpoints.jsonl"), &key).await.map_err(|e| e.to_string())?;
+    if !r.chain.ok {
+        println!("The audit chain is broken at event {}: {}", r.chain.first_broken_id.unwrap_or(0), r.chain.problem.clone().unwrap_or_default());
+    } else {
+        println!("The audit chain verifies: {} events.", r.chain.events);
+    }
+    match &r.problem {
+        Some(p) => println!("Checkpoints: {p}."),
+        None => println!("Checkpoints: all {} signed heads match the log.", r.checkpoints),
+    }
+    Ok(r.ok())
+}
+
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into())).init();
-    if let Err(e) = run().await {
-        eprintln!("desk-server: {e}");
-        std::process::exit(1);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let outcome = match args.first().map(String::as_str) {
+        None => run().await.map(|_| true),
+        Some("audit") if args.get(1).map(String::as_str) == Some("verify") => audit_verify(&args[2..]).await,
+        Some(other) => Err(format!("unknown command {other:?}: run `desk-server` to serve, or `desk-server audit verify [--public-key FILE]`")),
+    };
+    match outcome {
+        Ok(true) => {}
+        Ok(false) => std::process::exit(1),
+        Err(e) => {
+            eprintln!("desk-server: {e}");
+            std::process::exit(2);
+        }
     }
 }
