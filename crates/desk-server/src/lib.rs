@@ -9,6 +9,7 @@
 
 pub mod checkpoints;
 pub mod error;
+pub mod tls;
 
 use std::sync::Arc;
 

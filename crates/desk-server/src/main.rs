@@ -64,13 +64,29 @@ async fn run() -> Result<(), String> {
     let setup_code = if db.has_users().await.map_err(|e| e.to_string())? { None } else { Some(desk_server::setup_code()) };
     let platforms = platforms()?;
     let addr = env("DESK_SERVER_ADDR").unwrap_or_else(|| "127.0.0.1:8787".into());
-    let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let tls = desk_server::tls::Tls::from_setting(
+        env("DESK_SERVER_TLS").as_deref(),
+        &data_dir,
+        env("DESK_SERVER_TLS_CERT").map(Into::into),
+        env("DESK_SERVER_TLS_KEY").map(Into::into),
+    )?;
+    let pem = tls.pem()?;
+    let listener = std::net::TcpListener::bind(&addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
-    println!("desk-server listening on http://{local}");
+    let (scheme, curl_tls) = match &tls {
+        desk_server::tls::Tls::Off => ("http", String::new()),
+        desk_server::tls::Tls::SelfSigned(dir) => ("https", format!(" --cacert {}", dir.join("cert.pem").display())),
+        desk_server::tls::Tls::Files { .. } => ("https", String::new()),
+    };
+    let host = if local.ip().is_loopback() && pem.is_some() { format!("localhost:{}", local.port()) } else { local.to_string() };
+    println!("desk-server listening on {scheme}://{host}");
+    if let desk_server::tls::Tls::SelfSigned(dir) = &tls {
+        println!("TLS with a self-signed certificate for localhost: {} (give it to the desks that connect)", dir.join("cert.pem").display());
+    }
     if let Some(code) = &setup_code {
         // Shown once, on the terminal that started the server; never logged.
         println!("No users yet. Create the first admin with this one-time code: {code}");
-        println!("  curl -X POST http://{local}/v1/setup -H 'content-type: application/json' \\");
+        println!("  curl{curl_tls} -X POST {scheme}://{host}/v1/setup -H 'content-type: application/json' \\");
         println!("       -d '{{\"code\":\"{code}\",\"username\":\"admin\",\"display_name\":\"Admin\",\"password\":\"…\",\"roles\":[\"admin\"]}}'");
     }
     tracing::info!(platforms = platforms.len(), "ready");
@@ -93,7 +109,10 @@ async fn run() -> Result<(), String> {
     });
     let state = AppState::new(db, gates, platforms, setup_code);
     pg.spawn_event_wakeups(state.wake.clone());
-    axum::serve(listener, router(state)).with_graceful_shutdown(async { let _ = tokio::signal::ctrl_c().await; }).await.map_err(|e| e.to_string())
+    tokio::select! {
+        served = desk_server::tls::serve(listener, router(state), pem) => served.map_err(|e| e.to_string()),
+        _ = tokio::signal::ctrl_c() => Ok(()),
+    }
 }
 
 /// `desk-server audit verify [--public-key FILE]`: the chain, then every signed checkpoint.
