@@ -142,7 +142,8 @@ pub struct Credentials {
 #[async_trait]
 pub trait PeopleStore: Send + Sync {
     /// Inserts a user with their roles; a taken username (case-insensitive) is a conflict.
-    async fn insert_user(&self, user: &NewUserRecord, now: i64) -> Result<i64, PeopleError>;
+    /// Inserts a user with their roles and the audit events that record it, in one transaction.
+    async fn insert_user(&self, user: &NewUserRecord, now: i64, audit: &[NewAuditEvent]) -> Result<i64, PeopleError>;
     /// One user by id.
     async fn user_summary(&self, id: i64) -> Result<UserSummary, PeopleError>;
     /// How many users exist.
@@ -154,7 +155,7 @@ pub trait PeopleStore: Send + Sync {
     /// Replaces a user's roles and active flag in one transaction. Refused (a conflict) when it
     /// would leave no active admin: the store checks that inside the transaction, so two admins
     /// demoting each other at once cannot both succeed.
-    async fn set_access(&self, id: i64, roles: &[Role], active: bool, now: i64) -> Result<(), PeopleError>;
+    async fn set_access(&self, id: i64, roles: &[Role], active: bool, now: i64, audit: &[NewAuditEvent]) -> Result<(), PeopleError>;
     /// Records one sign-in attempt (`kind`: sign_in, step_up, locked).
     async fn record_attempt(&self, username: &str, at_ms: i64, succeeded: bool, kind: &str) -> Result<(), PeopleError>;
     /// Failed attempts of a username after `since_ms` and after its last success: how many, and

@@ -407,7 +407,7 @@ impl RatingStore for PgStore {
 
 #[async_trait]
 impl PeopleStore for PgStore {
-    async fn insert_user(&self, u: &NewUserRecord, now: i64) -> Result<i64, PeopleError> {
+    async fn insert_user(&self, u: &NewUserRecord, now: i64, audit: &[NewAuditEvent]) -> Result<i64, PeopleError> {
         let mut tx = self.pool.begin().await?;
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO users (username, display_name, password_hash, created_at_ms, updated_at_ms) VALUES ($1, $2, $3, $4, $4)
@@ -424,6 +424,9 @@ impl PeopleStore for PgStore {
         };
         for r in &u.roles {
             sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING").bind(id).bind(r.as_str()).execute(&mut *tx).await?;
+        }
+        for e in audit {
+            append_in(&mut tx, e).await?;
         }
         tx.commit().await?;
         Ok(id)
@@ -458,7 +461,7 @@ impl PeopleStore for PgStore {
         Ok(sqlx::query_as("SELECT id, password_hash, active FROM users WHERE lower(username) = lower($1)").bind(username).fetch_optional(&self.pool).await?)
     }
 
-    async fn set_access(&self, id: i64, roles: &[Role], active: bool, now: i64) -> Result<(), PeopleError> {
+    async fn set_access(&self, id: i64, roles: &[Role], active: bool, now: i64, audit: &[NewAuditEvent]) -> Result<(), PeopleError> {
         let mut tx = self.pool.begin().await?;
         // Admin changes queue behind each other, so the last-admin check cannot race.
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext('desk.admins'))").execute(&mut *tx).await?;
@@ -483,6 +486,9 @@ impl PeopleStore for PgStore {
         sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
         for r in roles {
             sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING").bind(id).bind(r.as_str()).execute(&mut *tx).await?;
+        }
+        for e in audit {
+            append_in(&mut tx, e).await?;
         }
         tx.commit().await?;
         Ok(())

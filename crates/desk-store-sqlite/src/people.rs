@@ -5,11 +5,11 @@ use async_trait::async_trait;
 use super::Store;
 use desk_core::store::now_rfc3339;
 use desk_core::people::{PeopleError, Role, UserSummary};
-use desk_core::storage::{Credentials, NewUserRecord, PeopleStore};
+use desk_core::storage::{Credentials, NewAuditEvent, NewUserRecord, PeopleStore};
 
 #[async_trait]
 impl PeopleStore for Store {
-    async fn insert_user(&self, u: &NewUserRecord, _now: i64) -> Result<i64, PeopleError> {
+    async fn insert_user(&self, u: &NewUserRecord, _now: i64, audit: &[NewAuditEvent]) -> Result<i64, PeopleError> {
         let now = now_rfc3339();
         let mut tx = self.begin_write().await?;
         let exists = sqlx::query_scalar!(r#"SELECT COUNT(*) AS "n!: i64" FROM users WHERE username = ?"#, u.username)
@@ -30,6 +30,9 @@ impl PeopleStore for Store {
         .await?
         .last_insert_rowid();
         set_roles_in(&mut tx, id, &u.roles).await?;
+        for e in audit {
+            crate::audit::append_in(&mut tx, e).await?;
+        }
         tx.commit().await?;
         Ok(id)
     }
@@ -68,7 +71,7 @@ impl PeopleStore for Store {
         .await?)
     }
 
-    async fn set_access(&self, id: i64, roles: &[Role], active: bool, _now: i64) -> Result<(), PeopleError> {
+    async fn set_access(&self, id: i64, roles: &[Role], active: bool, _now: i64, audit: &[NewAuditEvent]) -> Result<(), PeopleError> {
         let mut tx = self.begin_write().await?;
         let was_admin = sqlx::query_scalar!(
             r#"SELECT COUNT(*) AS "n!: i64" FROM user_roles r JOIN users u ON u.id = r.user_id WHERE r.user_id = ? AND r.role = 'admin' AND u.active = 1"#,
@@ -94,6 +97,9 @@ impl PeopleStore for Store {
             return Err(PeopleError::Invalid(format!("No user with id {id}.")));
         }
         set_roles_in(&mut tx, id, roles).await?;
+        for e in audit {
+            crate::audit::append_in(&mut tx, e).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -76,7 +76,7 @@ pub async fn open(location: &str) -> Arc<dyn Database> {
 /// returns a session for them, stepped up now.
 pub async fn person(db: &dyn Database, username: &str, display_name: &str, roles: &[desk_core::people::Role], now: i64) -> desk_core::people::Session {
     let rec = NewUserRecord { username: username.into(), display_name: display_name.into(), password_hash: "$argon2id$placeholder".into(), roles: roles.to_vec() };
-    let id = db.insert_user(&rec, now).await.expect("insert a user");
+    let id = db.insert_user(&rec, now, &[]).await.expect("insert a user");
     let u = db.user_summary(id).await.expect("read the user");
     desk_core::people::Session {
         actor: desk_core::people::Actor { user_id: u.id, username: u.username, display_name: u.display_name, roles: u.roles },

@@ -98,6 +98,18 @@ async fn admins_manage_users_and_nobody_else_does(b: Backend) {
     // Managing users needs a fresh step-up.
     let stale = T0 + desk_core::people::STEP_UP_WINDOW_MS + 1;
     assert!(matches!(db.update_user(&ada, bo.id, vec![Role::Agent], true, stale).await, Err(PeopleError::StepUpRequired)));
+    // Every change to users is in the audit log, with who made it; refused ones leave nothing.
+    let events: Vec<_> = db.audit_list(&Default::default(), None, 100).await.unwrap().into_iter().filter(|e| e.kind.starts_with("user.")).collect();
+    let created: Vec<_> = events.iter().filter(|e| e.kind == "user.created").map(|e| (e.subject.as_str(), e.actor.as_str())).collect();
+    assert_eq!(created.len(), 5, "the four demo users and bo, not the refused duplicate: {created:?}");
+    assert!(created.contains(&("user:bo", desk_core::audit::user_actor(ada.actor.user_id, "ada").as_str())), "{created:?}");
+    let changed: Vec<_> = events.iter().filter(|e| e.kind == "user.access_changed").collect();
+    assert_eq!(changed.len(), 1, "the step-up refusal and the unknown user changed nothing: {changed:?}");
+    assert_eq!(changed[0].subject, format!("user:{}", bo.id));
+    assert_eq!(changed[0].payload["roles_before"], serde_json::json!(["agent"]));
+    assert_eq!(changed[0].payload["roles"], serde_json::json!(["supervisor", "agent"]));
+    assert!(!changed[0].payload.to_string().contains("long enough"), "no password in the log");
+    assert!(desk_core::audit::verify(&*db).await.unwrap().ok);
 }
 
 async fn the_first_admin_can_only_be_created_on_an_empty_database_and_the_last_admin_stays(b: Backend) {

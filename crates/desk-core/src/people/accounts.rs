@@ -95,13 +95,13 @@ pub trait Accounts: PeopleStore + AuditStore {
         if !u.roles.contains(&Role::Admin) {
             u.roles.push(Role::Admin);
         }
-        add_user(self, &u).await
+        add_user(self, &u, "setup").await
     }
 
     /// Creates a user (admins, with a fresh step-up).
     async fn create_user(&self, by: &Session, u: NewUser, now: i64) -> Result<UserSummary, PeopleError> {
         by.authorize(Permission::ManageUsers, now)?;
-        add_user(self, &u).await
+        add_user(self, &u, &crate::audit::user_actor(by.actor.user_id, &by.actor.username)).await
     }
 
     /// Seeds the demo users when the database has none.
@@ -111,7 +111,7 @@ pub trait Accounts: PeopleStore + AuditStore {
         }
         for (username, display_name, roles) in DEMO_USERS {
             let u = NewUser { username: (*username).into(), display_name: (*display_name).into(), password: DEMO_PASSWORD.into(), roles: roles.to_vec() };
-            add_user(self, &u).await?;
+            add_user(self, &u, "system").await?;
         }
         Ok(true)
     }
@@ -132,7 +132,16 @@ pub trait Accounts: PeopleStore + AuditStore {
         if roles.is_empty() {
             return Err(PeopleError::Invalid("Give the user at least one role.".into()));
         }
-        self.set_access(id, &roles, active, now).await?;
+        let before = self.user_summary(id).await?;
+        let actor = crate::audit::user_actor(by.actor.user_id, &by.actor.username);
+        let event = NewAuditEvent::new(
+            now,
+            &actor,
+            "user.access_changed",
+            &format!("user:{id}"),
+            serde_json::json!({ "username": before.username, "roles_before": before.roles, "active_before": before.active, "roles": roles, "active": active }),
+        );
+        self.set_access(id, &roles, active, now, &[event]).await?;
         self.user_summary(id).await
     }
 
@@ -192,12 +201,21 @@ pub trait Accounts: PeopleStore + AuditStore {
 
 impl<S: PeopleStore + AuditStore + ?Sized> Accounts for S {}
 
-async fn add_user<S: PeopleStore + ?Sized>(store: &S, u: &NewUser) -> Result<UserSummary, PeopleError> {
+/// Creates a user, recorded in the audit log as done by `actor` (never with the password).
+async fn add_user<S: PeopleStore + ?Sized>(store: &S, u: &NewUser, actor: &str) -> Result<UserSummary, PeopleError> {
     validate_new(u)?;
     let password = u.password.clone();
     let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(|e| PeopleError::Invalid(format!("hashing failed: {e}")))??;
     let record = NewUserRecord { username: u.username.trim().to_owned(), display_name: u.display_name.trim().to_owned(), password_hash: hash, roles: u.roles.clone() };
-    let id = store.insert_user(&record, now_ms()).await?;
+    let now = now_ms();
+    let event = NewAuditEvent::new(
+        now,
+        actor,
+        "user.created",
+        &format!("user:{}", record.username),
+        serde_json::json!({ "display_name": record.display_name, "roles": record.roles }),
+    );
+    let id = store.insert_user(&record, now, &[event]).await?;
     store.user_summary(id).await
 }
 
