@@ -1,0 +1,135 @@
+//! The server process killed with SIGKILL while approved refunds execute, at a different moment
+//! each trial (right after the approval commits, while the backend is executing, after it
+//! answered): after each restart the call executes exactly once at the backend (the server
+//! resumes it with the same Idempotency-Key) and the audit chain verifies.
+
+#[path = "../../desk-core/tests/common/mod.rs"]
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::*;
+use desk_core::people::{NewUser, Role};
+use desk_core::storage::Database;
+use desk_demo::{DemoBackend, Faults};
+use desk_store_postgres::PgStore;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "a-long-password-1";
+
+struct ServerProcess {
+    child: Child,
+    url: String,
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn start(database_url: &str, backend: &str, dir: &std::path::Path, port: u16) -> ServerProcess {
+    let child = Command::new(env!("CARGO_BIN_EXE_desk-server"))
+        .env("DESK_SERVER_DATABASE_URL", database_url)
+        .env("DESK_SERVER_ADDR", format!("127.0.0.1:{port}"))
+        .env("DESK_SERVER_TLS", "off")
+        .env("DESK_SERVER_BACKEND_URL", backend)
+        .env("DESK_SERVER_DATA_DIR", dir)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start desk-server");
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if reqwest::get(format!("{url}/v1/health")).await.is_ok_and(|r| r.status().is_success()) {
+            return ServerProcess { child, url };
+        }
+        assert!(Instant::now() < deadline, "desk-server did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn post(http: &reqwest::Client, url: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+    let mut req = http.post(url).json(&body);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_at_any_moment_an_approved_call_executes_exactly_once() {
+    let trials: u64 = std::env::var("SERVER_CRASH_TRIALS").ok().and_then(|s| s.parse().ok()).unwrap_or(12);
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = desk_store_suite::fresh_postgres_url().await;
+    let db: Arc<dyn Database> = Arc::new(PgStore::connect(&database_url, 4).await.unwrap());
+    // The team and the escalation, set up in the database before the server starts.
+    let admin = NewUser { username: "ada".into(), display_name: "Ada Admin".into(), password: PASSWORD.into(), roles: vec![Role::Admin] };
+    db.create_first_admin(admin).await.unwrap();
+    let ada = db.sign_in("ada", PASSWORD, desk_core::people::now_ms()).await.unwrap();
+    for (u, roles) in [("ana", vec![Role::Agent]), ("sam", vec![Role::Supervisor])] {
+        db.create_user(&ada, NewUser { username: u.into(), display_name: u.into(), password: PASSWORD.into(), roles }, desk_core::people::now_ms()).await.unwrap();
+    }
+    db.ingest(&bytes(&valid_doc()), "test").await.unwrap();
+    let backend = DemoBackend::start(&dir.path().join("backend.db"), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    // The backend takes 300 ms after executing before it answers: the kill lands before, during
+    // or after that window.
+    backend.set_faults(Faults { delay: Duration::from_millis(300), ..Default::default() }).await;
+    let port = free_port();
+    let http = reqwest::Client::new();
+    let mut server = start(&database_url, &backend.base_url(), dir.path(), port).await;
+    let token = |user: &'static str| {
+        let (http, url) = (http.clone(), server.url.clone());
+        async move { post(&http, &format!("{url}/v1/sessions"), None, json!({"username": user, "password": PASSWORD})).await.1["token"].as_str().unwrap().to_owned() }
+    };
+    let (ana, sam) = (token("ana").await, token("sam").await);
+    let mut ids = vec![];
+    let mut killed_mid_flight = 0;
+    for trial in 0..trials {
+        let url = server.url.clone();
+        let amount = format!("{}.00", 100 + trial);
+        let (s, call) = post(&http, &format!("{url}/v1/handoffs/hf_2f9c01/tool-calls"), Some(&ana), json!({"tool": "billing.refund", "params": {"order_id": "A123", "amount": amount, "currency": "USD"}})).await;
+        assert_eq!((s, call["state"].as_str()), (StatusCode::OK, Some("pending")), "{call}");
+        let id = call["id"].as_str().unwrap().to_owned();
+        let (s, v) = post(&http, &format!("{url}/v1/tool-calls/{id}/approve"), Some(&sam), json!({"params_sha256": call["params_sha256"]})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        // Kill at a different moment each trial: 0 to 550 ms after the approval committed.
+        tokio::time::sleep(Duration::from_millis(trial * 550 / trials.max(1))).await;
+        server.child.kill().unwrap(); // SIGKILL on Unix: the server finishes nothing
+        let _ = server.child.wait();
+        let left = db.call(&id).await.unwrap().unwrap();
+        if left.state != "succeeded" {
+            killed_mid_flight += 1; // approved or executing: the restarted server must finish it
+        }
+        server = start(&database_url, &backend.base_url(), dir.path(), port).await;
+        // The restarted server resumes it (at start, then every 15 s).
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let c: Value = http.get(format!("{}/v1/tool-calls/{id}", server.url)).bearer_auth(&ana).send().await.unwrap().json().await.unwrap();
+            if c["state"] == "succeeded" {
+                break;
+            }
+            assert!(Instant::now() < deadline, "trial {trial}: the call did not finish after the restart: {c}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(backend.executions(&id).await, 1, "trial {trial}: executed once");
+        ids.push(id);
+    }
+    eprintln!("{killed_mid_flight} of {trials} kills landed before the call finished");
+    assert!(killed_mid_flight * 3 >= trials, "the kills must land while calls are unfinished: {killed_mid_flight} of {trials}");
+    assert!(backend.duplicated_keys().await.is_empty());
+    assert_eq!(backend.total_executions().await, trials as i64);
+    assert!(desk_core::audit::verify(&*db).await.unwrap().ok);
+}
+
