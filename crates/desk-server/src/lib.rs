@@ -40,16 +40,58 @@ use sha2::{Digest, Sha256};
 
 use error::{ApiError, ApiResult};
 
-/// A bot platform allowed to push escalations, by the SHA-256 of its bearer token.
+/// A bot platform allowed to push escalations, by the SHA-256 of its bearer token, and where
+/// the replies to its conversations go back.
 #[derive(Debug, Clone)]
 pub struct Platform {
     pub name: String,
     pub token_sha256: String,
+    /// The platform's API for replies (`POST {url}/conversations/{id}/messages`, the protocol of
+    /// the HTTP bot source), with the token the server presents there.
+    pub replies: Option<(String, Option<String>)>,
 }
 
 impl Platform {
     pub fn new(name: &str, token: &str) -> Self {
-        Self { name: name.to_owned(), token_sha256: hex::encode(Sha256::digest(token.as_bytes())) }
+        Self { name: name.to_owned(), token_sha256: hex::encode(Sha256::digest(token.as_bytes())), replies: None }
+    }
+
+    /// Replies go back to `url`, presenting `token`.
+    pub fn with_replies(mut self, url: &str, token: Option<&str>) -> Self {
+        self.replies = Some((url.trim_end_matches('/').to_owned(), token.map(str::to_owned)));
+        self
+    }
+
+    /// The `source` its pushed escalations are stored under.
+    pub fn source(&self) -> String {
+        format!("push:{}", self.name)
+    }
+}
+
+/// Carries approved replies back to the platforms that pushed the conversations, every
+/// `every` (at least once, deduplicated by the reply's id on the platform's side; recorded sent
+/// exactly once, even with several servers delivering).
+pub async fn deliver_replies(db: Arc<dyn Database>, platforms: Arc<Vec<Platform>>, every: std::time::Duration) {
+    let channels: Vec<desk_core::sources::http::HttpSource> = platforms
+        .iter()
+        .filter_map(|p| p.replies.as_ref().map(|(url, token)| desk_core::sources::http::HttpSource::new(url, token.clone(), std::time::Duration::from_secs(10)).for_source(p.source())))
+        .collect();
+    if channels.is_empty() {
+        return;
+    }
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        for c in &channels {
+            match desk_core::drafts::outbox::deliver(&*db, c, &now_ms).await {
+                Ok(r) => {
+                    if let Some(why) = &r.unavailable {
+                        tracing::warn!(platform = %desk_core::drafts::outbox::ReplyChannel::name(c), error = %why, "replies not delivered; trying again");
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "reply delivery failed; trying again"),
+            }
+        }
     }
 }
 
@@ -251,7 +293,7 @@ async fn release(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -
 /// idempotent on `handoff_id`), or quarantined with its reasons (422 with the JSON paths) —
 /// never dropped. Over the size limit: 413.
 async fn intake(State(s): State<AppState>, p: PlatformCaller, body: axum::body::Bytes) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let source = format!("push:{}", p.0);
+    let source = format!("push:{}", p.0); // Platform::source
     let outcome = s.db.ingest(&body, &source).await?;
     Ok(match outcome {
         Outcome::Accepted { handoff_id, seq } => (StatusCode::CREATED, Json(json!({ "outcome": "accepted", "handoff_id": handoff_id, "seq": seq }))),
@@ -393,22 +435,38 @@ pub fn setup_code() -> String {
     format!("{}-{}-{}-{}", &h[0..4], &h[4..8], &h[8..12], &h[12..16])
 }
 
-/// The platforms file: `[platforms]` then `name = "token"` per platform.
+/// The platforms file: under `[platforms]`, `name = "token"` for a platform that only pushes, or
+/// `name = { token = "…", replies_url = "https://…", replies_token = "…" }` for one that also
+/// takes the replies back.
 pub fn parse_platforms(text: &str) -> Result<Vec<Platform>, String> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Entry {
+        Token(String),
+        Full { token: String, replies_url: Option<String>, replies_token: Option<String> },
+    }
     #[derive(Deserialize)]
     struct File {
         #[serde(default)]
-        platforms: std::collections::BTreeMap<String, String>,
+        platforms: std::collections::BTreeMap<String, Entry>,
     }
     let f: File = toml::from_str(text).map_err(|e| e.to_string())?;
     f.platforms
         .iter()
-        .map(|(name, token)| {
+        .map(|(name, entry)| {
+            let (token, replies_url, replies_token) = match entry {
+                Entry::Token(t) => (t, None, None),
+                Entry::Full { token, replies_url, replies_token } => (token, replies_url.as_deref(), replies_token.as_deref()),
+            };
             if token.trim().len() < 16 {
-                Err(format!("the token of platform {name} is shorter than 16 characters"))
-            } else {
-                Ok(Platform::new(name, token.trim()))
+                return Err(format!("the token of platform {name} is shorter than 16 characters"));
             }
+            let p = Platform::new(name, token.trim());
+            Ok(match replies_url {
+                Some(u) if u.starts_with("http://") || u.starts_with("https://") => p.with_replies(u, replies_token),
+                Some(u) => return Err(format!("the replies_url of platform {name} is not an http(s) URL: {u}")),
+                None => p,
+            })
         })
         .collect()
 }

@@ -108,6 +108,7 @@ async fn run() -> Result<(), String> {
         }
     });
     let state = AppState::new(db, gates, platforms, setup_code);
+    tokio::spawn(desk_server::deliver_replies(state.db.clone(), state.platforms.clone(), Duration::from_secs(2)));
     pg.spawn_event_wakeups(state.wake.clone());
     tokio::select! {
         served = desk_server::tls::serve(listener, router(state), pem) => served.map_err(|e| e.to_string()),

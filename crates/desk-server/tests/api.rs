@@ -482,3 +482,58 @@ async fn drafts_ratings_and_analytics_over_the_api() {
     assert_eq!((a["escalations"].as_i64(), a["rated"].as_i64()), (Some(1), Some(1)), "{a}");
     assert_eq!(srv.post("/v1/analytics", &team.ana, json!({})).await.0, StatusCode::FORBIDDEN);
 }
+
+/// Replies go back to the platform that pushed the conversation, from the server: once per
+/// reply id (the platform sees the outbox id as Idempotency-Key), with the server's reply token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approved_replies_go_back_to_the_platform_that_pushed_the_conversation() {
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+    type Seen = Arc<Mutex<BTreeMap<String, (String, Value, String)>>>;
+    let seen: Seen = Arc::default();
+    let s2 = seen.clone();
+    let app = axum::Router::new().route(
+        "/api/conversations/{conv}/messages",
+        axum::routing::post(move |axum::extract::Path(conv): axum::extract::Path<String>, headers: axum::http::HeaderMap, body: String| {
+            let seen = s2.clone();
+            async move {
+                let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+                let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+                seen.lock().unwrap().insert(key, (conv, serde_json::from_str(&body).unwrap_or(Value::Null), auth));
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let platform_url = format!("http://{}/api", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let srv = server().await;
+    let team = srv.team().await;
+    srv.push(PLATFORM_TOKEN, &bytes(&valid_doc())).await;
+    let (_, d) = srv.post("/v1/handoffs/hf_2f9c01/draft", &team.ana, json!({})).await;
+    let (s, _) = srv.post(&format!("/v1/drafts/{}/decision", d["id"].as_str().unwrap()), &team.ana, json!({"kind": "edit", "text": "Hi Ada, your refund of 59.00 is on its way."})).await;
+    assert_eq!(s, StatusCode::OK);
+    let platforms = Arc::new(vec![Platform::new("helpbot", PLATFORM_TOKEN).with_replies(&platform_url, Some("reply-token-xyz"))]);
+    let delivering = tokio::spawn(desk_server::deliver_replies(srv.db.clone(), platforms, Duration::from_millis(100)));
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let reply = loop {
+        let (_, replies) = srv.get("/v1/handoffs/hf_2f9c01/replies", &team.ana).await;
+        if replies[0]["sent"] == true {
+            break replies[0].clone();
+        }
+        assert!(std::time::Instant::now() < deadline, "the reply was not delivered: {replies}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    tokio::time::sleep(Duration::from_millis(400)).await; // more rounds: nothing is sent again
+    delivering.abort();
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let (conv, body, auth) = seen.get(reply["id"].as_str().unwrap()).expect("keyed by the outbox id");
+    assert_eq!(conv, "conv_81723");
+    assert_eq!(body["text"], "Hi Ada, your refund of 59.00 is on its way.");
+    assert_eq!(auth, "Bearer reply-token-xyz");
+    assert!(desk_server::parse_platforms("[platforms]\nhelpbot = { token = \"0123456789abcdef\", replies_url = \"ftp://x\" }").is_err());
+    let parsed = desk_server::parse_platforms("[platforms]\na = \"0123456789abcdef\"\nb = { token = \"0123456789abcdefg\", replies_url = \"https://b.example/api/\" }").unwrap();
+    assert_eq!((parsed[0].replies.is_none(), parsed[1].replies.as_ref().map(|r| r.0.as_str())), (true, Some("https://b.example/api")));
+}

@@ -99,6 +99,8 @@ pub struct HttpSource {
     /// Attempts per request for transient failures.
     pub attempts: u32,
     pub backoff: Duration,
+    /// The `source` its escalations are stored under, and whose replies it carries.
+    source: String,
 }
 
 impl HttpSource {
@@ -110,7 +112,15 @@ impl HttpSource {
             page_limit: 100,
             attempts: 4,
             backoff: Duration::from_millis(250),
+            source: SOURCE.to_owned(),
         }
+    }
+
+    /// The same protocol for escalations stored under another source: the team server carries
+    /// the replies to conversations a platform pushed (`push:<platform>`) back this way.
+    pub fn for_source(mut self, source: impl Into<String>) -> Self {
+        self.source = source.into();
+        self
     }
 
     pub fn base_url(&self) -> &str {
@@ -184,7 +194,7 @@ impl HttpSource {
             let (mut arrived, mut quarantined) = (vec![], 0);
             // One transaction per page: the page is stored whole or not at all, then the cursor moves.
             let raws: Vec<Vec<u8>> = page.items.iter().map(|item| serde_json::to_vec(item).expect("json")).collect();
-            for outcome in store.ingest_batch(&raws, SOURCE).await? {
+            for outcome in store.ingest_batch(&raws, &self.source).await? {
                 match outcome {
                     Outcome::Accepted { handoff_id, .. } | Outcome::Updated { handoff_id, .. } => arrived.push(handoff_id),
                     Outcome::Unchanged { .. } => report.unchanged += 1,
@@ -220,11 +230,11 @@ impl HttpSource {
 #[async_trait::async_trait]
 impl ReplyChannel for HttpSource {
     fn name(&self) -> &str {
-        SOURCE
+        &self.source
     }
 
     fn carries(&self) -> Carries<'_> {
-        Carries::Only(SOURCE)
+        Carries::Only(&self.source)
     }
 
     async fn send(&self, reply: &OutboxRecord) -> Result<(), ChannelError> {
