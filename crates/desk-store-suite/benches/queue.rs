@@ -69,7 +69,32 @@ async fn run(b: Backend, file: &[u8], n: u64) -> Vec<(String, String)> {
         facets(db).await.unwrap();
     }
     out.push(("facets (counts by priority and intent), mean".into(), format!("{:.2} ms", t.elapsed().as_secs_f64() * 1000.0 / 20.0)));
+
+    // What the event triggers cost at intake: the same import into a fresh store without them.
+    let bare = fresh(b).await;
+    drop_event_triggers(b, &bare.location).await;
+    let t = Instant::now();
+    bare.db.import_jsonl(file, "bench", &mut |_| {}).await.unwrap();
+    out.push(("the same ingest without the event triggers (their cost)".into(), format!("{:.0} escalations/s", n as f64 / t.elapsed().as_secs_f64())));
     out
+}
+
+/// Removes the triggers that write an event per stored escalation or quarantined document.
+async fn drop_event_triggers(b: Backend, location: &str) {
+    match b {
+        Backend::Sqlite => {
+            let s = desk_store_sqlite::Store::open(std::path::Path::new(location)).await.unwrap();
+            for t in ["handoffs_arrived", "handoffs_changed", "quarantine_added"] {
+                sqlx::query(&format!("DROP TRIGGER {t}")).execute(s.pool()).await.unwrap();
+            }
+        }
+        Backend::Postgres => {
+            let p = desk_store_postgres::PgStore::connect(location, 2).await.unwrap();
+            for (t, table) in [("handoffs_events", "handoffs"), ("quarantine_events", "quarantine")] {
+                sqlx::query(&format!("DROP TRIGGER {t} ON {table}")).execute(p.pool()).await.unwrap();
+            }
+        }
+    }
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
