@@ -133,6 +133,21 @@ impl AppState {
     }
 }
 
+/// A JSON request body; one that does not parse is answered in the API's error shape
+/// (`invalid_input`, with what was wrong), like every other error.
+pub struct Body<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Body(v)),
+            Err(e) => Err(ApiError::new(e.status(), IpcErrorKind::InvalidInput, e.body_text())),
+        }
+    }
+}
+
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get("authorization")?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty())
 }
@@ -154,7 +169,7 @@ impl FromRequestParts<AppState> for Caller {
 }
 
 /// The platform pushing a document, by its bearer token.
-pub struct PlatformCaller(pub String);
+pub struct PlatformCaller(pub Platform);
 
 impl FromRequestParts<AppState> for PlatformCaller {
     type Rejection = ApiError;
@@ -166,7 +181,7 @@ impl FromRequestParts<AppState> for PlatformCaller {
             .platforms
             .iter()
             .find(|p| p.token_sha256 == digest)
-            .map(|p| PlatformCaller(p.name.clone()))
+            .map(|p| PlatformCaller(p.clone()))
             .ok_or_else(|| ApiError::unauthenticated("Unknown platform token."))
     }
 }
@@ -217,7 +232,7 @@ struct Setup {
 }
 
 /// Creates the first admin with the one-time code the server printed at start.
-async fn setup(State(s): State<AppState>, Json(body): Json<Setup>) -> ApiResult<UserSummary> {
+async fn setup(State(s): State<AppState>, Body(body): Body<Setup>) -> ApiResult<UserSummary> {
     let expected = s.setup_code.as_deref().ok_or_else(|| ApiError::new(StatusCode::CONFLICT, IpcErrorKind::Conflict, "This server is set up already."))?;
     let same = Sha256::digest(body.code.trim().as_bytes()) == Sha256::digest(expected.as_bytes());
     if !same {
@@ -232,7 +247,7 @@ struct Credentials {
     password: String,
 }
 
-async fn sign_in(State(s): State<AppState>, Json(c): Json<Credentials>) -> ApiResult<Value> {
+async fn sign_in(State(s): State<AppState>, Body(c): Body<Credentials>) -> ApiResult<Value> {
     let (token, session) = s.sessions.sign_in(&c.username, &c.password, now_ms()).await?;
     Ok(Json(json!({ "token": token, "session": session.info() })))
 }
@@ -251,13 +266,13 @@ struct Password {
     password: String,
 }
 
-async fn step_up(State(s): State<AppState>, c: Caller, Json(p): Json<Password>) -> ApiResult<SessionInfo> {
+async fn step_up(State(s): State<AppState>, c: Caller, Body(p): Body<Password>) -> ApiResult<SessionInfo> {
     Ok(Json(s.sessions.step_up(&c.token, &p.password, now_ms()).await?.info()))
 }
 
 /// One page of the queue; the body is a `QueueQuery`, and what it leaves out takes the
 /// defaults (triage order, no filter, the first page).
-async fn queue_page(State(s): State<AppState>, c: Caller, Json(body): Json<Value>) -> ApiResult<QueuePage> {
+async fn queue_page(State(s): State<AppState>, c: Caller, Body(body): Body<Value>) -> ApiResult<QueuePage> {
     let q: QueueQuery = with_defaults(body, "queue query")?;
     Ok(Json(s.queue.page(&c.session, &q, now_ms()).await?))
 }
@@ -293,14 +308,13 @@ async fn release(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -
 /// idempotent on `handoff_id`), or quarantined with its reasons (422 with the JSON paths) —
 /// never dropped. Over the size limit: 413.
 async fn intake(State(s): State<AppState>, p: PlatformCaller, body: axum::body::Bytes) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let source = format!("push:{}", p.0); // Platform::source
-    let outcome = s.db.ingest(&body, &source).await?;
+    let outcome = s.db.ingest(&body, &p.0.source()).await?;
     Ok(match outcome {
         Outcome::Accepted { handoff_id, seq } => (StatusCode::CREATED, Json(json!({ "outcome": "accepted", "handoff_id": handoff_id, "seq": seq }))),
         Outcome::Updated { handoff_id, seq } => (StatusCode::OK, Json(json!({ "outcome": "updated", "handoff_id": handoff_id, "seq": seq }))),
         Outcome::Unchanged { handoff_id, seq } => (StatusCode::OK, Json(json!({ "outcome": "unchanged", "handoff_id": handoff_id, "seq": seq }))),
         Outcome::Quarantined { id, handoff_id, errors } => {
-            tracing::warn!(quarantine_id = id, platform = %p.0, "a pushed handoff was quarantined");
+            tracing::warn!(quarantine_id = id, platform = %p.0.name, "a pushed handoff was quarantined");
             let body = json!({
                 "kind": "invalid_input",
                 "message": format!("The document is not a valid handoff/v1 ({} problem(s)); it is quarantined as #{id}.", errors.len()),
@@ -337,7 +351,7 @@ struct Proposal {
 
 /// An agent proposes a tool call on an escalation; the policy decides whether it runs, needs
 /// the agent's confirmation, or waits for a supervisor.
-async fn propose(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Json(p): Json<Proposal>) -> ApiResult<ToolCallView> {
+async fn propose(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Body(p): Body<Proposal>) -> ApiResult<ToolCallView> {
     let input = ProposeInput { handoff_id: id, tool: p.tool, params: p.params, origin: desk_core::gates::Origin::Agent, fraud_suspected: p.fraud_suspected };
     Ok(Json(s.gates.propose(&c.session, input, now_ms()).await?))
 }
@@ -356,7 +370,7 @@ struct Approval {
     params_sha256: String,
 }
 
-async fn approve(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Json(a): Json<Approval>) -> ApiResult<ToolCallView> {
+async fn approve(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Body(a): Body<Approval>) -> ApiResult<ToolCallView> {
     Ok(Json(s.gates.approve(&c.session, &id, &a.params_sha256, now_ms()).await?))
 }
 
@@ -365,7 +379,7 @@ struct Denial {
     reason: String,
 }
 
-async fn deny(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Json(d): Json<Denial>) -> ApiResult<ToolCallView> {
+async fn deny(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Body(d): Body<Denial>) -> ApiResult<ToolCallView> {
     Ok(Json(s.gates.deny(&c.session, &id, &d.reason, now_ms()).await?))
 }
 
@@ -383,7 +397,7 @@ async fn replies_of(State(s): State<AppState>, c: Caller, Path(id): Path<String>
 }
 
 /// Approve, edit or reject a draft (`DraftDecision`); text to send goes to the outbox.
-async fn decide_draft(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Json(d): Json<DraftDecision>) -> ApiResult<DraftView> {
+async fn decide_draft(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Body(d): Body<DraftDecision>) -> ApiResult<DraftView> {
     Ok(Json(s.drafts.decide(&c.session, &id, d, now_ms()).await?))
 }
 
@@ -391,12 +405,12 @@ async fn ratings_of(State(s): State<AppState>, c: Caller, Path(id): Path<String>
     Ok(Json(s.db.ratings_of(&c.session, &id, now_ms()).await?))
 }
 
-async fn rate(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Json(r): Json<RatingInput>) -> ApiResult<Rating> {
+async fn rate(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Body(r): Body<RatingInput>) -> ApiResult<Rating> {
     Ok(Json(s.db.rate(&c.session, &id, r, now_ms()).await?))
 }
 
 /// The analytics for a filter (`AnalyticsFilter`; what it leaves out means "any").
-async fn analytics(State(s): State<AppState>, c: Caller, Json(body): Json<Value>) -> ApiResult<Analytics> {
+async fn analytics(State(s): State<AppState>, c: Caller, Body(body): Body<Value>) -> ApiResult<Analytics> {
     let f: AnalyticsFilter = with_defaults(body, "filter")?;
     Ok(Json(s.analytics.analytics(&c.session, &f, now_ms()).await?))
 }
@@ -409,7 +423,7 @@ async fn users(State(s): State<AppState>, c: Caller) -> ApiResult<Vec<UserSummar
     Ok(Json(s.db.list_users(&c.session, now_ms()).await?))
 }
 
-async fn create_user(State(s): State<AppState>, c: Caller, Json(u): Json<NewUser>) -> ApiResult<UserSummary> {
+async fn create_user(State(s): State<AppState>, c: Caller, Body(u): Body<NewUser>) -> ApiResult<UserSummary> {
     Ok(Json(s.db.create_user(&c.session, u, now_ms()).await?))
 }
 
@@ -419,7 +433,7 @@ struct Access {
     active: bool,
 }
 
-async fn update_user(State(s): State<AppState>, c: Caller, Path(id): Path<i64>, Json(a): Json<Access>) -> ApiResult<UserSummary> {
+async fn update_user(State(s): State<AppState>, c: Caller, Path(id): Path<i64>, Body(a): Body<Access>) -> ApiResult<UserSummary> {
     Ok(Json(s.db.update_user(&c.session, id, a.roles, a.active, now_ms()).await?))
 }
 

@@ -244,6 +244,12 @@ async fn pushed_handoffs_are_idempotent_and_a_bad_one_is_quarantined_with_its_pa
     assert_eq!(s, StatusCode::OK);
     assert_eq!(q.as_array().unwrap().len(), 2, "both bad documents are kept: {q}");
     assert_eq!(q[1]["handoff_id"], "hf_bad", "{q}");
+    // A request body that is not what the call takes: the API's own error shape, saying what.
+    let resp = srv.http.post(format!("{}/v1/handoffs/hf_2f9c01/tool-calls", srv.url)).bearer_auth(&team.ana).header("content-type", "application/json").body("{\"tool\": 7}").send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["kind"], "invalid_input", "{v}");
+    assert!(v["message"].as_str().unwrap().contains("tool"), "{v}");
     let (s, _) = srv.push("an-unknown-platform-token", &bytes(&valid_doc())).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     let huge = vec![b' '; desk_core::handoff::limits::DOCUMENT_BYTES_MAX + 10];

@@ -108,12 +108,6 @@ pub fn decide(d: Decidable<'_>, decision: &DraftDecision) -> Result<Decided, Ref
     })
 }
 
-/// Whether a ready draft for customer turn `draft_turn` is stale once the latest customer turn
-/// is `latest_turn`.
-pub fn is_stale(draft_turn: i64, latest_turn: i64) -> bool {
-    draft_turn < latest_turn
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,9 +150,4 @@ mod tests {
         assert_eq!(edit_distance("café", "cafe"), 1, "characters, not bytes");
     }
 
-    #[test]
-    fn staleness() {
-        assert!(is_stale(1, 3));
-        assert!(!is_stale(3, 3));
-    }
 }
