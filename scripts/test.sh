@@ -19,8 +19,8 @@ step "UI: unit tests (Vitest)"
 step "UI: type-check and build ui/dist"
 (cd ui && npm run build)
 
-step "build the app (debug, serving ui/dist)"
-cargo build -p handoff-desk --features custom-protocol
+step "build the app (debug, serving ui/dist) and the team server the end-to-end tests start"
+cargo build -p handoff-desk -p desk-server --features handoff-desk/custom-protocol
 
 step "Rust tests: core, both stores (SQLite and a real PostgreSQL server), shell, bindings drift, and the real window (Xvfb + tauri-driver)"
 bash scripts/with-display.sh bash scripts/with-postgres.sh \

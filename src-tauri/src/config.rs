@@ -34,6 +34,12 @@ pub struct Config {
     pub source_url: Option<String>,
     /// `HANDOFF_DESK_SOURCE_POLL_SECS`: seconds between pulls (default 5; doubles while failing, up to 5 minutes).
     pub source_poll: Duration,
+    /// `HANDOFF_DESK_SERVER_URL`: team mode, as a client of this `desk-server`. Unset: the desk
+    /// works alone on its embedded database.
+    pub server_url: Option<String>,
+    /// `HANDOFF_DESK_SERVER_CA`: a PEM certificate to trust for the server besides the system's
+    /// (the server's self-signed one, printed by `scripts/server.sh`).
+    pub server_ca: Option<PathBuf>,
 }
 
 fn env_f64(name: &str) -> Option<f64> {
@@ -71,6 +77,8 @@ impl Config {
             policy_path: std::env::var_os("HANDOFF_DESK_POLICY").map(PathBuf::from),
             approval_ttl_mins,
             source_url: std::env::var("HANDOFF_DESK_SOURCE_URL").ok().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+            server_url: std::env::var("HANDOFF_DESK_SERVER_URL").ok().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+            server_ca: std::env::var_os("HANDOFF_DESK_SERVER_CA").map(PathBuf::from).filter(|p| !p.as_os_str().is_empty()),
             source_poll: Duration::from_secs(
                 std::env::var("HANDOFF_DESK_SOURCE_POLL_SECS").ok().and_then(|s| s.parse().ok()).filter(|s| *s > 0).unwrap_or(5),
             ),
@@ -95,6 +103,16 @@ impl Config {
             return Err("the source token would travel unencrypted: use an https:// URL (plain http only on this machine)".into());
         }
         Ok(Some(desk_core::sources::http::HttpSource::new(url, token, Duration::from_secs(20))))
+    }
+
+    /// The team server's client, in team mode.
+    pub fn server(&self) -> Result<Option<desk_client::DeskClient>, String> {
+        let Some(url) = &self.server_url else { return Ok(None) };
+        let ca = match &self.server_ca {
+            Some(p) => Some(std::fs::read(p).map_err(|e| format!("HANDOFF_DESK_SERVER_CA ({}): {e}", p.display()))?),
+            None => None,
+        };
+        desk_client::DeskClient::new(url, ca.as_deref()).map(Some)
     }
 
     pub fn database_path(&self) -> PathBuf {

@@ -183,12 +183,15 @@ impl desk_core::gates::GateNotifier for WindowNotifier {
 /// A desktop notification when a call needs a supervisor and a supervisor is signed in here.
 pub fn approval_requested(app: &AppHandle, v: &desk_core::gates::ToolCallView) {
     use tauri::Manager;
-    use tauri_plugin_notification::NotificationExt;
     let Some(state) = app.try_state::<AppState>() else { return };
     let supervisor_here = state.sessions.current().is_some_and(|s| s.actor.can(desk_core::people::Permission::ApproveToolCalls));
-    if !supervisor_here {
-        return;
+    if supervisor_here {
+        notify_approval(app, v);
     }
+}
+
+fn notify_approval(app: &AppHandle, v: &desk_core::gates::ToolCallView) {
+    use tauri_plugin_notification::NotificationExt;
     let amount = v.amount.as_deref().map(|a| format!(" {a} {}", v.currency.as_deref().unwrap_or(""))).unwrap_or_default();
     let body = format!("{}{} requested by {}", v.tool_title, amount, v.requested_by);
     if let Err(e) = app.notification().builder().title("Approval requested").body(body).show() {
@@ -201,4 +204,72 @@ pub fn approval_requested(app: &AppHandle, v: &desk_core::gates::ToolCallView) {
 /// the window of each change.
 pub fn start_gate_keeper(state: AppState) {
     tauri::async_runtime::spawn(state.gates.clone().keep(std::time::Duration::from_secs(15)));
+}
+
+/// Window event `server-link`: the team server went offline or came back.
+pub const SERVER_LINK: &str = "server-link";
+
+/// Team mode: the server's live stream becomes the window's events (the same ones the local
+/// workers emit), and the link's changes become `server-link` (the offline banner). Cut off,
+/// the client replays what it missed, in order, once.
+pub fn start_server_follower(app: AppHandle, client: desk_client::DeskClient) {
+    let mut link = client.watch_link();
+    let emitter = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let mut was_online = None;
+        while link.changed().await.is_ok() {
+            let now = link.borrow_and_update().clone();
+            if was_online != Some(now.online) {
+                tracing::info!(online = now.online, error = now.last_error.as_deref().unwrap_or(""), "team server link");
+                was_online = Some(now.online);
+            }
+            if let Err(e) = emitter.emit(SERVER_LINK, now) {
+                tracing::warn!(error = %e, "could not emit server-link");
+            }
+        }
+    });
+    tauri::async_runtime::spawn(async move {
+        let follower = client.clone();
+        follower
+            .follow(move |e| {
+                let app = app.clone();
+                let client = client.clone();
+                tauri::async_runtime::spawn(async move { server_event(&app, &client, e).await });
+            })
+            .await;
+    });
+}
+
+/// One change on the server, told to the window as the local workers would tell it.
+async fn server_event(app: &AppHandle, client: &desk_client::DeskClient, e: desk_core::events::DeskEvent) {
+    use desk_core::people::Permission;
+    match e.kind.as_str() {
+        "handoff.arrived" | "handoff.changed" => queue_changed(app, vec![e.subject], 0),
+        "quarantine.added" => queue_changed(app, vec![], 1),
+        "draft.changed" | "reply.changed" => {
+            if let Some(h) = &e.handoff_id {
+                drafts_changed(app, h);
+            }
+        }
+        "tool_call.changed" => {
+            // The call as this person may see it: its state, and whether to notify a supervisor.
+            match client.tool_call(&e.subject).await {
+                Ok(v) => {
+                    gates_changed(app, &v);
+                    let supervisor_here = client.current().is_some_and(|s| s.permissions.contains(&Permission::ApproveToolCalls));
+                    if v.state == desk_core::gates::lifecycle::CallState::Pending && supervisor_here && first_time(&v.id) {
+                        notify_approval(app, &v);
+                    }
+                }
+                Err(err) => tracing::debug!(error = %err.message, call = %e.subject, "a changed tool call could not be read"),
+            }
+        }
+        other => tracing::debug!(kind = other, "an event this desk does not show"),
+    }
+}
+
+/// Whether this call's approval request is new to this desk (notified once, not at each change).
+fn first_time(call_id: &str) -> bool {
+    static SEEN: std::sync::OnceLock<std::sync::Mutex<std::collections::HashSet<String>>> = std::sync::OnceLock::new();
+    SEEN.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner()).insert(call_id.to_owned())
 }

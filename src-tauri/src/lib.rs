@@ -35,6 +35,30 @@ pub struct AppState {
     pub engines: desk_core::drafts::engines::DraftEngines,
     /// Where replies go when the escalation did not come from a bot platform.
     pub demo_channel: std::sync::Arc<desk_demo::DemoChannel>,
+    /// Team mode: every command goes to this server, which holds the sessions and decides.
+    pub remote: Option<desk_client::DeskClient>,
+}
+
+impl AppState {
+    /// Team mode: the services are built over the local database but not called; every
+    /// command goes to `client` (see `remote`).
+    fn remote(store: Store, config: config::Config, client: desk_client::DeskClient) -> Self {
+        let db: std::sync::Arc<dyn desk_core::storage::Database> = std::sync::Arc::new(store.clone());
+        let executor = desk_core::gates::executor::ToolExecutor::new("http://127.0.0.1:9", std::time::Duration::from_secs(1));
+        Self {
+            queue: desk_core::queue::QueueService::new(db.clone(), config.bands, config.sla),
+            audit: desk_core::audit::AuditLog::new(db.clone()),
+            drafts: desk_core::drafts::service::DraftService::new(db.clone()),
+            engines: tauri::async_runtime::block_on(desk_core::drafts::engines::DraftEngines::load(db.clone(), desk_core::secrets::Secret::llm_api_key())),
+            analytics: desk_core::analytics::AnalyticsService::new(db.clone()),
+            gates: desk_core::gates::GateService::new(db, desk_core::gates::Gates::default(), executor),
+            sessions: session::Sessions::default(),
+            demo_channel: Default::default(),
+            remote: Some(client),
+            store,
+            config,
+        }
+    }
 }
 
 /// Runs the desktop app.
@@ -48,8 +72,18 @@ pub fn run() {
             // The log writer must live as long as the app.
             app.manage(LogGuard(std::sync::Mutex::new(_guard)));
             tracing::info!(data_dir = %config.data_dir.display(), demo = config.demo, "starting Handoff Desk");
+            let remote = config.server().map_err(|e| format!("cannot connect to the team server: {e}"))?;
             let store = tauri::async_runtime::block_on(Store::open(&config.database_path()))
                 .map_err(|e| format!("cannot open the database at {}: {e}", config.database_path().display()))?;
+            if let Some(client) = remote {
+                // Team mode: the server holds the queue, the people and the authority; this desk
+                // runs none of the local workers (no demo bot, backend, gate keeper or drafting).
+                tracing::info!(server = client.url(), "team mode: working on the team server");
+                let state = AppState::remote(store, config, client.clone());
+                app.manage(state);
+                events::start_server_follower(app.handle().clone(), client);
+                return Ok(());
+            }
             if config.demo {
                 tauri::async_runtime::block_on(store.seed_demo_users())
                     .map_err(|e| format!("cannot create the demo users: {e}"))?;
@@ -74,7 +108,7 @@ pub fn run() {
             let analytics = desk_core::analytics::AnalyticsService::new(db.clone());
             let gates = desk_core::gates::GateService::new(db, gates, executor)
                 .in_background(std::sync::Arc::new(events::WindowNotifier(app.handle().clone())));
-            let state = AppState { store, config, sessions: session::Sessions::default(), queue, audit, analytics, gates, drafts, engines, demo_channel: Default::default() };
+            let state = AppState { store, config, sessions: session::Sessions::default(), queue, audit, analytics, gates, drafts, engines, demo_channel: Default::default(), remote: None };
             events::start_gate_keeper(state.clone());
             drafting::start(app.handle().clone(), state.clone());
             app.manage(state.clone());

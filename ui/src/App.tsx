@@ -28,6 +28,7 @@ import { useSessionState, useSignInWhenUnauthenticated, useSignOut } from "./ses
 import { SignInScreen } from "./session/SignInScreen";
 import { StepUpProvider } from "./session/StepUp";
 import { SwitchUserDialog } from "./session/SwitchUserDialog";
+import { OfflineBanner, useServerLink } from "./shell/ServerLink";
 import { StatusLine } from "./shell/StatusLine";
 import { TopBar } from "./shell/TopBar";
 
@@ -290,6 +291,7 @@ function Workspace({ initial, status }: { initial?: InitialState; status: AppSta
   }, [showOverlay, view, open, goQuarantine, goDesk, can, claimOpen, goNextUnrated, openId, proposeOnOpen]);
 
   const rating = can("rate_handoffs");
+  const link = useServerLink(status);
   const claimForOpen = claim.variables?.handoffId === openId;
 
   return (
@@ -308,6 +310,7 @@ function Workspace({ initial, status }: { initial?: InitialState; status: AppSta
         onSignOut={() => signOut.mutate()}
         signingOut={signOut.isPending}
       />
+      <OfflineBanner link={link} />
       <main className="app__main">
         {view === "quarantine" ? (
           <QuarantineView onBack={goDesk} total={facets.data?.quarantined} />
@@ -371,9 +374,10 @@ function Workspace({ initial, status }: { initial?: InitialState; status: AppSta
       </main>
       <StatusLine
         status={status}
+        link={link}
         lastEventAt={lastEventAt}
         fetching={fetchingQueue}
-        offline={facets.isError}
+        offline={facets.isError || (link !== null && !link.online)}
         audit={can("view_audit") ? <ChainBadge onOpen={() => setView("audit")} /> : null}
       />
       <CallNotices notices={callNotices.notices} onDismiss={callNotices.dismiss} />

@@ -163,7 +163,11 @@ password_min: number,
 /**
  * The HTTP bot source, when one is configured, and how its last pull went.
  */
-http_source: SourceStatus | null, };
+http_source: SourceStatus | null, 
+/**
+ * In team mode: the team server this desk works on, and whether it answers.
+ */
+server: ServerLink | null, };
 
 export type QueueChanged = { 
 /**
@@ -175,7 +179,7 @@ handoff_ids: Array<string>,
  */
 quarantined: number, };
 
-export type IpcErrorKind = "not_found" | "invalid_input" | "internal" | "unauthenticated" | "forbidden" | "step_up_required" | "wrong_credentials" | "rate_limited" | "conflict";
+export type IpcErrorKind = "not_found" | "invalid_input" | "internal" | "unauthenticated" | "forbidden" | "step_up_required" | "wrong_credentials" | "rate_limited" | "conflict" | "offline";
 
 export type IpcError = { kind: IpcErrorKind, message: string, };
 
@@ -194,6 +198,16 @@ last_error: string | null,
  * When the last error happened.
  */
 last_error_ms: number | null, };
+
+export type ServerLink = { url: string, online: boolean, 
+/**
+ * Why the last request failed, while offline.
+ */
+last_error: string | null, 
+/**
+ * Since when it is online or offline.
+ */
+since_ms: number, };
 
 export type SessionState = { current: SessionInfo | null, previous: Actor | null, };
 
@@ -473,7 +487,7 @@ export type Commands = {
   sign_in: { args: { username: string, password: string, switchUser: boolean }; result: SessionState };
   sign_out: { args: Record<string, never>; result: SessionState };
   step_up: { args: { password: string }; result: SessionState };
-  create_first_admin: { args: { user: NewUser }; result: SessionState };
+  create_first_admin: { args: { user: NewUser, setupCode: string | null }; result: SessionState };
   claim_handoff: { args: { handoffId: string }; result: null };
   release_handoff: { args: { handoffId: string }; result: null };
   rate_handoff: { args: { handoffId: string, input: RatingInput }; result: Rating };
@@ -515,4 +529,5 @@ export type Events = {
   "import-progress": ImportProgress;
   "gates-changed": GatesChanged;
   "drafts-changed": DraftsChanged;
+  "server-link": ServerLink;
 };

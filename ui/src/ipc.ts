@@ -4,17 +4,19 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { Commands, Events, IpcError, IpcErrorKind } from "./bindings";
 
-const KINDS: readonly IpcErrorKind[] = [
-  "not_found",
-  "invalid_input",
-  "internal",
-  "unauthenticated",
-  "forbidden",
-  "step_up_required",
-  "wrong_credentials",
-  "rate_limited",
-  "conflict",
-];
+// Every kind the Rust side sends; the type makes the compiler reject a missing one.
+const KINDS: Record<IpcErrorKind, true> = {
+  not_found: true,
+  invalid_input: true,
+  internal: true,
+  unauthenticated: true,
+  forbidden: true,
+  step_up_required: true,
+  wrong_credentials: true,
+  rate_limited: true,
+  conflict: true,
+  offline: true,
+};
 
 /**
  * Whether a failed query is worth asking again: only when the back end itself failed. A
@@ -45,7 +47,7 @@ export function toIpcError(raw: unknown): IpcFailure {
   if (typeof raw === "object" && raw !== null) {
     const o = raw as { kind?: unknown; message?: unknown };
     const message = typeof o.message === "string" && o.message !== "" ? o.message : safeString(raw);
-    const kind = KINDS.includes(o.kind as IpcErrorKind) ? (o.kind as IpcErrorKind) : "internal";
+    const kind = typeof o.kind === "string" && Object.hasOwn(KINDS, o.kind) ? (o.kind as IpcErrorKind) : "internal";
     return new IpcFailure(kind, message);
   }
   if (typeof raw === "string" && raw !== "") return new IpcFailure("internal", raw);

@@ -81,6 +81,21 @@ pub struct AppStatus {
     pub password_min: usize,
     /// The HTTP bot source, when one is configured, and how its last pull went.
     pub http_source: Option<SourceStatus>,
+    /// In team mode: the team server this desk works on, and whether it answers.
+    pub server: Option<ServerLink>,
+}
+
+/// Event `server-link`: the team server this desk is a client of, and whether it answers.
+/// Offline, the window shows what it last read, read only, under a banner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ServerLink {
+    pub url: String,
+    pub online: bool,
+    /// Why the last request failed, while offline.
+    pub last_error: Option<String>,
+    /// Since when it is online or offline.
+    #[ts(type = "number")]
+    pub since_ms: i64,
 }
 
 /// How the HTTP bot source is doing (kept in the database by the polling loop).
@@ -147,6 +162,8 @@ pub enum IpcErrorKind {
     RateLimited,
     /// The state changed under the user (e.g. someone else claimed it).
     Conflict,
+    /// The team server cannot be reached: reads show the last copy, changes are refused.
+    Offline,
 }
 
 /// Every command's error, as the window receives it.
@@ -169,7 +186,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("sign_in", "{ username: string, password: string, switchUser: boolean }", "SessionState"),
     ("sign_out", "Record<string, never>", "SessionState"),
     ("step_up", "{ password: string }", "SessionState"),
-    ("create_first_admin", "{ user: NewUser }", "SessionState"),
+    ("create_first_admin", "{ user: NewUser, setupCode: string | null }", "SessionState"),
     ("claim_handoff", "{ handoffId: string }", "null"),
     ("release_handoff", "{ handoffId: string }", "null"),
     ("rate_handoff", "{ handoffId: string, input: RatingInput }", "Rating"),
@@ -295,6 +312,7 @@ pub const EVENTS: &[(&str, &str)] = &[
     ("import-progress", "ImportProgress"),
     ("gates-changed", "GatesChanged"),
     ("drafts-changed", "DraftsChanged"),
+    ("server-link", "ServerLink"),
 ];
 
 /// Event `drafts-changed`: a draft or a reply of this escalation changed (made, decided, sent).
@@ -364,6 +382,7 @@ pub fn typescript_bindings() -> String {
         IpcError::decl(&cfg),
         DemoAccount::decl(&cfg),
         SourceStatus::decl(&cfg),
+        ServerLink::decl(&cfg),
         SessionState::decl(&cfg),
         people::Role::decl(&cfg),
         people::Permission::decl(&cfg),

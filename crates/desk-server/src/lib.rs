@@ -212,6 +212,17 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/tool-calls/{id}", get(tool_call))
         .route("/v1/tool-calls/{id}/approve", post(approve))
         .route("/v1/tool-calls/{id}/deny", post(deny))
+        .route("/v1/tool-calls/{id}/confirm", post(confirm))
+        .route("/v1/tool-calls/{id}/retry", post(retry))
+        .route("/v1/tool-calls/{id}/escalate", post(escalate))
+        .route("/v1/approvals/history", get(approval_history))
+        .route("/v1/ratings/next-unrated", get(next_unrated))
+        .route("/v1/analytics/export/{table}", post(export_csv))
+        .route("/v1/analytics/eval-cases", post(export_eval_cases))
+        .route("/v1/drafts/metrics", get(draft_metrics))
+        .route("/v1/audit", post(audit_list))
+        .route("/v1/audit/export", get(audit_export))
+        .route("/v1/imports", post(import).layer(DefaultBodyLimit::max(IMPORT_BYTES_MAX)))
         .route("/v1/users", get(users).post(create_user))
         .route("/v1/users/{id}", axum::routing::patch(update_user))
         .route("/v1/audit/verify", get(audit_verify))
@@ -220,8 +231,10 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Up, on which database, and whether the first admin is still to be created.
 async fn health(State(s): State<AppState>) -> Json<Value> {
-    Json(json!({ "ok": true, "database": s.db.kind() }))
+    let needs_setup = s.setup_code.is_some() && !s.db.has_users().await.unwrap_or(true);
+    Json(json!({ "ok": true, "database": s.db.kind(), "needs_setup": needs_setup }))
 }
 
 #[derive(Deserialize)]
@@ -439,6 +452,93 @@ async fn update_user(State(s): State<AppState>, c: Caller, Path(id): Path<i64>, 
 
 async fn audit_verify(State(s): State<AppState>, c: Caller) -> ApiResult<AuditVerification> {
     Ok(Json(s.audit.verify(&c.session, now_ms()).await?))
+}
+
+async fn confirm(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> ApiResult<ToolCallView> {
+    Ok(Json(s.gates.confirm(&c.session, &id, now_ms()).await?))
+}
+
+/// A person retries a failed, retryable call (same idempotency key: executed at most once).
+async fn retry(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> ApiResult<ToolCallView> {
+    Ok(Json(s.gates.retry(&c.session, &id, now_ms()).await?))
+}
+
+/// An overdue request goes to every supervisor.
+async fn escalate(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> ApiResult<ToolCallView> {
+    Ok(Json(s.gates.escalate(&c.session, &id, now_ms()).await?))
+}
+
+/// The decided requests, newest first.
+async fn approval_history(State(s): State<AppState>, c: Caller) -> ApiResult<Vec<ToolCallView>> {
+    Ok(Json(s.gates.approval_history(&c.session, 200, now_ms()).await?))
+}
+
+#[derive(Deserialize)]
+struct AfterSeq {
+    after_seq: Option<i64>,
+}
+
+/// The next escalation to rate after `after_seq`, if any.
+async fn next_unrated(State(s): State<AppState>, c: Caller, Query(q): Query<AfterSeq>) -> ApiResult<Option<String>> {
+    Ok(Json(s.db.next_unrated(&c.session, q.after_seq, now_ms()).await?))
+}
+
+fn text(content_type: &'static str, body: String) -> ([(axum::http::HeaderName, &'static str); 1], String) {
+    ([(axum::http::header::CONTENT_TYPE, content_type)], body)
+}
+
+/// One analytics table as CSV (`by_intent`, `by_version`, `by_day_reason`, `calibration`, `ratings`).
+async fn export_csv(State(s): State<AppState>, c: Caller, Path(table): Path<String>, Body(body): Body<Value>) -> Result<impl axum::response::IntoResponse, ApiError> {
+    let table: desk_core::analytics::ExportTable = serde_json::from_value(Value::String(table.clone()))
+        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, IpcErrorKind::NotFound, format!("There is no analytics table {table:?}.")))?;
+    let f: AnalyticsFilter = with_defaults(body, "filter")?;
+    Ok(text("text/csv; charset=utf-8", s.analytics.export_csv(&c.session, table, &f, now_ms()).await?))
+}
+
+/// The rated escalations as JSON Lines evaluation cases.
+async fn export_eval_cases(State(s): State<AppState>, c: Caller, Body(body): Body<Value>) -> Result<impl axum::response::IntoResponse, ApiError> {
+    let f: AnalyticsFilter = with_defaults(body, "filter")?;
+    Ok(text("application/jsonl", s.analytics.export_eval_cases(&c.session, &f, now_ms()).await?))
+}
+
+async fn draft_metrics(State(s): State<AppState>, c: Caller) -> ApiResult<Vec<desk_core::drafts::service::DraftIntentMetrics>> {
+    Ok(Json(s.drafts.metrics(&c.session, now_ms()).await?))
+}
+
+#[derive(Deserialize)]
+struct AuditPage {
+    #[serde(default)]
+    filter: desk_core::audit::AuditFilter,
+    before_id: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// A page of the audit log, newest first (`filter`, `before_id`, `limit`).
+async fn audit_list(State(s): State<AppState>, c: Caller, Body(p): Body<AuditPage>) -> ApiResult<Vec<desk_core::audit::AuditEvent>> {
+    Ok(Json(s.audit.list(&c.session, &p.filter, p.before_id, p.limit.unwrap_or(100), now_ms()).await?))
+}
+
+/// The whole audit log as JSON Lines, with its hashes (for verification elsewhere).
+async fn audit_export(State(s): State<AppState>, c: Caller) -> Result<impl axum::response::IntoResponse, ApiError> {
+    let mut buf = Vec::new();
+    s.audit.export(&c.session, &mut buf, now_ms()).await?;
+    Ok(text("application/jsonl", String::from_utf8_lossy(&buf).into_owned()))
+}
+
+/// How large a file a person may import at once.
+pub const IMPORT_BYTES_MAX: usize = 256 * 1024 * 1024;
+
+#[derive(Deserialize)]
+struct ImportName {
+    name: Option<String>,
+}
+
+/// A person imports a `handoff/v1` JSON Lines file (or one document) into the team's queue, as
+/// the desktop's File → Import does: the same validation; what is bad is quarantined.
+async fn import(State(s): State<AppState>, c: Caller, Query(q): Query<ImportName>, body: axum::body::Bytes) -> ApiResult<desk_core::ingest::ImportReport> {
+    let name = q.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).unwrap_or("upload");
+    let source = format!("import:{}:{name}", c.session.actor.username);
+    Ok(Json(s.queue.import(&c.session, &body, &source, &mut |_| {}, now_ms()).await?))
 }
 
 /// A one-time setup code (16 hex digits in four groups).

@@ -5,12 +5,13 @@
 
 #[path = "../../desk-core/tests/common/mod.rs"]
 mod common;
+mod process;
 
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::*;
+use process::{free_port, start};
 use desk_core::people::{NewUser, Role};
 use desk_core::storage::Database;
 use desk_demo::{DemoBackend, Faults};
@@ -19,44 +20,6 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 const PASSWORD: &str = "a-long-password-1";
-
-struct ServerProcess {
-    child: Child,
-    url: String,
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-async fn start(database_url: &str, backend: &str, dir: &std::path::Path, port: u16) -> ServerProcess {
-    let child = Command::new(env!("CARGO_BIN_EXE_desk-server"))
-        .env("DESK_SERVER_DATABASE_URL", database_url)
-        .env("DESK_SERVER_ADDR", format!("127.0.0.1:{port}"))
-        .env("DESK_SERVER_TLS", "off")
-        .env("DESK_SERVER_BACKEND_URL", backend)
-        .env("DESK_SERVER_DATA_DIR", dir)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start desk-server");
-    let url = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if reqwest::get(format!("{url}/v1/health")).await.is_ok_and(|r| r.status().is_success()) {
-            return ServerProcess { child, url };
-        }
-        assert!(Instant::now() < deadline, "desk-server did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 async fn post(http: &reqwest::Client, url: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
     let mut req = http.post(url).json(&body);
@@ -106,8 +69,7 @@ async fn killed_at_any_moment_an_approved_call_executes_exactly_once() {
         assert_eq!(s, StatusCode::OK, "{v}");
         // Kill at a different moment each trial: 0 to 550 ms after the approval committed.
         tokio::time::sleep(Duration::from_millis(trial * 550 / trials.max(1))).await;
-        server.child.kill().unwrap(); // SIGKILL on Unix: the server finishes nothing
-        let _ = server.child.wait();
+        server.kill();
         let left = db.call(&id).await.unwrap().unwrap();
         if left.state != "succeeded" {
             killed_mid_flight += 1; // approved or executing: the restarted server must finish it

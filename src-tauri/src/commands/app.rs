@@ -9,8 +9,14 @@ use crate::AppState;
 #[tauri::command]
 pub async fn app_status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
     let c = &state.config;
-    let needs_first_admin = !state.store.has_users().await?;
-    let demo_accounts = if c.demo {
+    // In team mode the people are the server's: no demo accounts here, and the server says
+    // whether its first admin is still to be made (unknown while it cannot be reached).
+    let needs_first_admin = match &state.remote {
+        Some(r) => r.needs_setup().await.unwrap_or(false),
+        None => !state.store.has_users().await?,
+    };
+    let demo = c.demo && state.remote.is_none();
+    let demo_accounts = if demo {
         DEMO_USERS
             .iter()
             .map(|(u, d, r)| DemoAccount { username: (*u).into(), display_name: (*d).into(), roles: r.to_vec() })
@@ -22,11 +28,12 @@ pub async fn app_status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         database_path: c.database_path().display().to_string(),
         log_dir: c.log_dir().display().to_string(),
-        demo_source: c.demo,
+        demo_source: demo,
         bands: c.bands,
         sla: c.sla,
         needs_first_admin,
-        demo_password: c.demo.then(|| DEMO_PASSWORD.to_owned()),
+        demo_password: demo.then(|| DEMO_PASSWORD.to_owned()),
+        server: state.remote.as_ref().map(|r| r.link()),
         demo_accounts,
         password_min: desk_core::people::PASSWORD_MIN,
         http_source: match &c.source_url {

@@ -12,6 +12,12 @@ use crate::{drafting, events, AppState};
 /// The draft for the latest customer message; tokens stream over `on_token` while it is made.
 #[tauri::command]
 pub async fn draft_for(app: AppHandle, state: State<'_, AppState>, handoff_id: String, on_token: Channel<String>) -> CmdResult<Option<DraftView>> {
+    if let Some(r) = &state.remote {
+        return r.draft_for(&handoff_id, |t| {
+            let _ = on_token.send(t.to_owned());
+        })
+        .await;
+    }
     let s = state.sessions.require("draft_for")?;
     let setup = state.engines.setup().await;
     let sink = move |t: &str| {
@@ -24,12 +30,18 @@ pub async fn draft_for(app: AppHandle, state: State<'_, AppState>, handoff_id: S
 
 #[tauri::command]
 pub async fn drafts_of(state: State<'_, AppState>, handoff_id: String) -> CmdResult<Vec<DraftView>> {
+    if let Some(r) = &state.remote {
+        return r.drafts_of(&handoff_id).await;
+    }
     let s = state.sessions.require("drafts_of")?;
     Ok(state.drafts.drafts(&s, &handoff_id, now_ms()).await?)
 }
 
 #[tauri::command]
 pub async fn decide_draft(app: AppHandle, state: State<'_, AppState>, draft_id: String, decision: DraftDecision) -> CmdResult<DraftView> {
+    if let Some(r) = &state.remote {
+        return r.decide_draft(&draft_id, &decision).await;
+    }
     let s = state.sessions.require("decide_draft")?;
     let d = state.drafts.decide(&s, &draft_id, decision, now_ms()).await?;
     events::drafts_changed(&app, &d.handoff_id);
@@ -39,18 +51,27 @@ pub async fn decide_draft(app: AppHandle, state: State<'_, AppState>, draft_id: 
 
 #[tauri::command]
 pub async fn outbox_of(state: State<'_, AppState>, handoff_id: String) -> CmdResult<Vec<OutboxEntry>> {
+    if let Some(r) = &state.remote {
+        return r.outbox_of(&handoff_id).await;
+    }
     let s = state.sessions.require("outbox_of")?;
     Ok(state.drafts.outbox(&s, &handoff_id, now_ms()).await?)
 }
 
 #[tauri::command]
 pub async fn draft_metrics(state: State<'_, AppState>) -> CmdResult<Vec<DraftIntentMetrics>> {
+    if let Some(r) = &state.remote {
+        return r.draft_metrics().await;
+    }
     let s = state.sessions.require("draft_metrics")?;
     Ok(state.drafts.metrics(&s, now_ms()).await?)
 }
 
 #[tauri::command]
 pub async fn llm_status(state: State<'_, AppState>) -> CmdResult<LlmStatus> {
+    if state.remote.is_some() {
+        return Err(desk_client::api::on_the_server("The draft engine"));
+    }
     let s = state.sessions.require("llm_status")?;
     Ok(state.engines.status(&s, now_ms()).await?)
 }
@@ -58,6 +79,9 @@ pub async fn llm_status(state: State<'_, AppState>) -> CmdResult<LlmStatus> {
 /// Saves the model server's settings (not the key); needs an admin with a fresh step-up.
 #[tauri::command]
 pub async fn save_llm_settings(state: State<'_, AppState>, settings: LlmSettings, enabled: bool) -> CmdResult<LlmStatus> {
+    if state.remote.is_some() {
+        return Err(desk_client::api::on_the_server("The draft engine"));
+    }
     let s = state.sessions.require("save_llm_settings")?;
     Ok(state.engines.save(&s, settings, enabled, now_ms()).await?)
 }
@@ -65,12 +89,18 @@ pub async fn save_llm_settings(state: State<'_, AppState>, settings: LlmSettings
 /// Stores the API key in the OS keyring (an empty key removes it).
 #[tauri::command]
 pub async fn set_llm_api_key(state: State<'_, AppState>, api_key: String) -> CmdResult<LlmStatus> {
+    if state.remote.is_some() {
+        return Err(desk_client::api::on_the_server("The draft engine's API key"));
+    }
     let s = state.sessions.require("set_llm_api_key")?;
     Ok(state.engines.set_key(&s, &api_key, now_ms()).await?)
 }
 
 #[tauri::command]
 pub async fn kb_reindex(state: State<'_, AppState>) -> CmdResult<KbReport> {
+    if state.remote.is_some() {
+        return Err(desk_client::api::on_the_server("The knowledge base"));
+    }
     let s = state.sessions.require("kb_reindex")?;
     Ok(state.drafts.kb_reindex(&s, &state.config.kb_dir(), now_ms()).await?)
 }

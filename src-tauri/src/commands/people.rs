@@ -7,11 +7,17 @@ use crate::AppState;
 
 #[tauri::command]
 pub async fn session_state(state: State<'_, AppState>) -> CmdResult<SessionState> {
+    if let Some(r) = &state.remote {
+        return Ok(r.session_state());
+    }
     Ok(state.sessions.state())
 }
 
 #[tauri::command]
 pub async fn sign_in(state: State<'_, AppState>, username: String, password: String, switch_user: bool) -> CmdResult<SessionState> {
+    if let Some(r) = &state.remote {
+        return r.sign_in(&username, &password, switch_user).await;
+    }
     state.sessions.authorize("sign_in")?;
     let s = state.store.sign_in(&username, &password, now_ms()).await?;
     state.sessions.push(s, switch_user);
@@ -20,12 +26,18 @@ pub async fn sign_in(state: State<'_, AppState>, username: String, password: Str
 
 #[tauri::command]
 pub async fn sign_out(state: State<'_, AppState>) -> CmdResult<SessionState> {
+    if let Some(r) = &state.remote {
+        return Ok(r.sign_out().await);
+    }
     state.sessions.pop();
     Ok(state.sessions.state())
 }
 
 #[tauri::command]
 pub async fn step_up(state: State<'_, AppState>, password: String) -> CmdResult<SessionState> {
+    if let Some(r) = &state.remote {
+        return r.step_up(&password).await;
+    }
     let s = state.sessions.require("step_up")?;
     let s = state.store.step_up(&s, &password, now_ms()).await?;
     state.sessions.replace_current(s);
@@ -33,7 +45,10 @@ pub async fn step_up(state: State<'_, AppState>, password: String) -> CmdResult<
 }
 
 #[tauri::command]
-pub async fn create_first_admin(state: State<'_, AppState>, user: NewUser) -> CmdResult<SessionState> {
+pub async fn create_first_admin(state: State<'_, AppState>, user: NewUser, setup_code: Option<String>) -> CmdResult<SessionState> {
+    if let Some(r) = &state.remote {
+        return r.create_first_admin(user, setup_code).await;
+    }
     let password = user.password.clone();
     let created = state.store.create_first_admin(user).await?;
     let s = state.store.sign_in(&created.username, &password, now_ms()).await?;
@@ -43,18 +58,27 @@ pub async fn create_first_admin(state: State<'_, AppState>, user: NewUser) -> Cm
 
 #[tauri::command]
 pub async fn list_users(state: State<'_, AppState>) -> CmdResult<Vec<UserSummary>> {
+    if let Some(r) = &state.remote {
+        return r.list_users().await;
+    }
     let s = state.sessions.require("list_users")?;
     Ok(state.store.list_users(&s, now_ms()).await?)
 }
 
 #[tauri::command]
 pub async fn create_user(state: State<'_, AppState>, user: NewUser) -> CmdResult<UserSummary> {
+    if let Some(r) = &state.remote {
+        return r.create_user(&user).await;
+    }
     let s = state.sessions.require("create_user")?;
     Ok(state.store.create_user(&s, user, now_ms()).await?)
 }
 
 #[tauri::command]
 pub async fn update_user(state: State<'_, AppState>, user_id: i64, roles: Vec<Role>, active: bool) -> CmdResult<UserSummary> {
+    if let Some(r) = &state.remote {
+        return r.update_user(user_id, &roles, active).await;
+    }
     let s = state.sessions.require("update_user")?;
     Ok(state.store.update_user(&s, user_id, roles, active, now_ms()).await?)
 }

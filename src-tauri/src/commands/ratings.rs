@@ -10,6 +10,9 @@ use crate::AppState;
 
 #[tauri::command]
 pub async fn claim_handoff(app: AppHandle, state: State<'_, AppState>, handoff_id: String) -> CmdResult<()> {
+    if let Some(r) = &state.remote {
+        return r.claim_handoff(&handoff_id).await;
+    }
     let s = state.sessions.require("claim_handoff")?;
     desk_core::claims::claim(&state.store, &s, &handoff_id, now_ms()).await?;
     crate::events::queue_changed(&app, vec![handoff_id], 0);
@@ -18,6 +21,9 @@ pub async fn claim_handoff(app: AppHandle, state: State<'_, AppState>, handoff_i
 
 #[tauri::command]
 pub async fn release_handoff(app: AppHandle, state: State<'_, AppState>, handoff_id: String) -> CmdResult<()> {
+    if let Some(r) = &state.remote {
+        return r.release_handoff(&handoff_id).await;
+    }
     let s = state.sessions.require("release_handoff")?;
     desk_core::claims::release(&state.store, &s, &handoff_id, now_ms()).await?;
     crate::events::queue_changed(&app, vec![handoff_id], 0);
@@ -26,6 +32,9 @@ pub async fn release_handoff(app: AppHandle, state: State<'_, AppState>, handoff
 
 #[tauri::command]
 pub async fn rate_handoff(app: AppHandle, state: State<'_, AppState>, handoff_id: String, input: RatingInput) -> CmdResult<Rating> {
+    if let Some(r) = &state.remote {
+        return r.rate_handoff(&handoff_id, &input).await;
+    }
     let s = state.sessions.require("rate_handoff")?;
     let r = state.store.rate(&s, &handoff_id, input, now_ms()).await?;
     crate::events::queue_changed(&app, vec![handoff_id], 0);
@@ -34,18 +43,27 @@ pub async fn rate_handoff(app: AppHandle, state: State<'_, AppState>, handoff_id
 
 #[tauri::command]
 pub async fn handoff_ratings(state: State<'_, AppState>, handoff_id: String) -> CmdResult<Vec<Rating>> {
+    if let Some(r) = &state.remote {
+        return r.handoff_ratings(&handoff_id).await;
+    }
     let s = state.sessions.require("handoff_ratings")?;
     Ok(state.store.ratings_of(&s, &handoff_id, now_ms()).await?)
 }
 
 #[tauri::command]
 pub async fn next_unrated(state: State<'_, AppState>, after_seq: Option<i64>) -> CmdResult<Option<String>> {
+    if let Some(r) = &state.remote {
+        return r.next_unrated(after_seq).await;
+    }
     let s = state.sessions.require("next_unrated")?;
     Ok(state.store.next_unrated(&s, after_seq, now_ms()).await?)
 }
 
 #[tauri::command]
 pub async fn analytics(state: State<'_, AppState>, filter: AnalyticsFilter) -> CmdResult<Analytics> {
+    if let Some(r) = &state.remote {
+        return r.analytics(&filter).await;
+    }
     let s = state.sessions.require("analytics")?;
     Ok(state.analytics.analytics(&s, &filter, now_ms()).await?)
 }
@@ -63,15 +81,25 @@ async fn write_export(path: &str, body: String) -> CmdResult<i64> {
 /// Writes a table of the analytics as CSV to `path`; returns the bytes written.
 #[tauri::command]
 pub async fn export_csv(state: State<'_, AppState>, table: ExportTable, filter: AnalyticsFilter, path: String) -> CmdResult<i64> {
-    let s = state.sessions.require("export_csv")?;
-    let body = state.analytics.export_csv(&s, table, &filter, now_ms()).await?;
+    let body = match &state.remote {
+        Some(r) => r.export_csv(table, &filter).await?,
+        None => {
+            let s = state.sessions.require("export_csv")?;
+            state.analytics.export_csv(&s, table, &filter, now_ms()).await?
+        }
+    };
     write_export(&path, body).await
 }
 
 /// Writes rated handoffs as JSON Lines evaluation cases to `path`; returns the bytes written.
 #[tauri::command]
 pub async fn export_eval_cases(state: State<'_, AppState>, filter: AnalyticsFilter, path: String) -> CmdResult<i64> {
-    let s = state.sessions.require("export_eval_cases")?;
-    let body = state.analytics.export_eval_cases(&s, &filter, now_ms()).await?;
+    let body = match &state.remote {
+        Some(r) => r.export_eval_cases(&filter).await?,
+        None => {
+            let s = state.sessions.require("export_eval_cases")?;
+            state.analytics.export_eval_cases(&s, &filter, now_ms()).await?
+        }
+    };
     write_export(&path, body).await
 }

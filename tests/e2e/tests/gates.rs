@@ -33,23 +33,6 @@ async fn wait_state(store: &desk_store_sqlite::Store, id: &str, want: CallState)
     }
 }
 
-async fn propose_refund(app: &App, amount: &str) {
-    app.click("[data-testid=propose-action]").await;
-    app.wait_count("[data-testid=propose-form]", 1, Duration::from_secs(10)).await;
-    let tool = app.client.find(Locator::Css("[data-testid=propose-tool]")).await.unwrap();
-    tool.select_by_value("billing.refund").await.unwrap();
-    app.wait_count("[data-testid=param-amount]", 1, Duration::from_secs(5)).await;
-    for (name, value) in [("order_id", "A123"), ("amount", amount), ("reason", "Arrived damaged")] {
-        let f = app.client.find(Locator::Css(&format!("[data-testid=param-{name}]"))).await.unwrap();
-        f.clear().await.ok();
-        f.send_keys(value).await.unwrap();
-    }
-    if let Ok(c) = app.client.find(Locator::Css("[data-testid=param-currency]")).await {
-        c.select_by_value("USD").await.ok();
-    }
-    app.click("[data-testid=propose-submit]").await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refund_above_the_threshold_waits_for_a_supervisor_and_executes_once() {
     let app = App::start(&[("HANDOFF_DESK_DEMO_INTERVAL_SECS", "3600")]).await;
@@ -60,7 +43,7 @@ async fn a_refund_above_the_threshold_waits_for_a_supervisor_and_executes_once()
     app.wait_count("[data-testid=queue-row]", 10, Duration::from_secs(30)).await;
     app.client.find_all(Locator::Css("[data-testid=queue-row]")).await.unwrap()[0].click().await.unwrap();
     app.wait_count("[data-testid=conversation-summary]", 1, Duration::from_secs(10)).await;
-    propose_refund(&app, "120.00").await;
+    app.propose_refund( "120.00").await;
     app.wait_count("[data-testid=tool-call][data-state=pending]", 1, Duration::from_secs(10)).await;
     let call = app.client.find(Locator::Css("[data-testid=tool-call][data-state=pending]")).await.unwrap();
     let id = call.attr("data-call-id").await.unwrap().expect("call id");
@@ -72,7 +55,7 @@ async fn a_refund_above_the_threshold_waits_for_a_supervisor_and_executes_once()
     // A supervisor signs in on the agent's desk. Their own request cannot be approved by them.
     app.click("[data-testid=switch-user]").await;
     app.sign_in("sam").await;
-    propose_refund(&app, "130.00").await;
+    app.propose_refund( "130.00").await;
     app.wait_count("[data-testid=tool-call][data-state=pending]", 2, Duration::from_secs(10)).await;
     app.click("[data-testid=nav-approvals]").await;
     app.wait_count("[data-testid=approval-item]", 2, Duration::from_secs(10)).await;

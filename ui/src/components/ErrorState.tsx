@@ -12,6 +12,7 @@ export const KIND_HINT: Record<IpcErrorKind, string> = {
   wrong_credentials: "Check the username and password.",
   rate_limited: "Wait as long as the message says, then try again.",
   conflict: "Someone else changed it first. Refresh to see the current state.",
+  offline: "The team server cannot be reached: what you see is what this desk last read. Try again when it is back.",
 };
 
 /** What went wrong and what to do about it, with a Retry when one makes sense. */

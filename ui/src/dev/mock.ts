@@ -1156,6 +1156,7 @@ export function installMock(params: URLSearchParams): InitialState {
             demo_password: needsFirstAdmin ? null : DEMO_PASSWORD,
             password_min: PASSWORD_MIN,
             http_source: null,
+            server: null,
           };
         case "plugin:dialog|open":
           return "/home/agent/Downloads/handoffs-2026-11-23.jsonl";

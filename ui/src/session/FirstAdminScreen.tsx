@@ -11,6 +11,8 @@ export function FirstAdminScreen({ status }: { status: AppStatus | undefined }) 
   const [displayName, setDisplayName] = useState("");
   const [password, setPassword] = useState("");
   const [repeat, setRepeat] = useState("");
+  const [code, setCode] = useState("");
+  const server = status?.server ?? null;
   const create = useCreateFirstAdmin();
   const mismatch = repeat !== "" && repeat !== password;
   const error = create.isError ? toIpcError(create.error) : null;
@@ -23,7 +25,9 @@ export function FirstAdminScreen({ status }: { status: AppStatus | undefined }) 
           Create the first admin account
         </h2>
         <p className="muted small">
-          This database has no users yet. The admin creates everyone else's accounts from the Users screen.
+          {server
+            ? `The team server ${server.url} has no users yet. Enter the setup code it printed when it started. The admin creates everyone else's accounts from the Users screen.`
+            : "This database has no users yet. The admin creates everyone else's accounts from the Users screen."}
         </p>
         <form
           className="signin__form"
@@ -31,14 +35,25 @@ export function FirstAdminScreen({ status }: { status: AppStatus | undefined }) 
           onSubmit={(e) => {
             e.preventDefault();
             if (mismatch || create.isPending) return;
-            create.mutate({ username: username.trim(), display_name: displayName.trim(), password, roles: ["admin"] });
+            create.mutate({
+              user: { username: username.trim(), display_name: displayName.trim(), password, roles: ["admin"] },
+              setupCode: server ? code.trim() : null,
+            });
           }}
         >
+          {server && (
+            <div className="field">
+              <label className="field__label" htmlFor={`${id}-c`}>
+                Setup code
+              </label>
+              <input id={`${id}-c`} className="input" autoFocus autoComplete="off" spellCheck={false} placeholder="xxxx-xxxx-xxxx-xxxx" value={code} onChange={(e) => setCode(e.target.value)} data-testid="first-admin-code" />
+            </div>
+          )}
           <div className="field">
             <label className="field__label" htmlFor={`${id}-u`}>
               Username
             </label>
-            <input id={`${id}-u`} className="input" autoFocus autoComplete="username" spellCheck={false} value={username} onChange={(e) => setUsername(e.target.value)} data-testid="first-admin-username" />
+            <input id={`${id}-u`} className="input" autoFocus={!server} autoComplete="username" spellCheck={false} value={username} onChange={(e) => setUsername(e.target.value)} data-testid="first-admin-username" />
           </div>
           <div className="field">
             <label className="field__label" htmlFor={`${id}-d`}>
@@ -76,7 +91,7 @@ export function FirstAdminScreen({ status }: { status: AppStatus | undefined }) 
           <button
             type="submit"
             className="button button--primary signin__submit"
-            disabled={create.isPending || username.trim() === "" || password === "" || repeat !== password}
+            disabled={create.isPending || (server !== null && code.trim() === "") || username.trim() === "" || password === "" || repeat !== password}
             data-testid="first-admin-submit"
           >
             {create.isPending ? "Creating…" : "Create the admin account and sign in"}

@@ -50,7 +50,7 @@ export function useSignOut() {
 export function useCreateFirstAdmin() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (user: NewUser) => call("create_first_admin", { user }),
+    mutationFn: ({ user, setupCode }: { user: NewUser; setupCode: string | null }) => call("create_first_admin", { user, setupCode }),
     onSuccess: (s) => {
       applySession(client, s);
       void client.invalidateQueries({ queryKey: appStatusKey });

@@ -70,7 +70,7 @@ describe("sign-in", () => {
     b.handle.create_first_admin = (args) => {
       b.status = { ...b.status, needs_first_admin: false };
       b.stack = [{ user_id: 9, username: "root", display_name: "Rita Root", roles: ["admin"] }];
-      expect(args).toEqual({ user: { username: "root", display_name: "Rita Root", password: "long enough pw", roles: ["admin"] } });
+      expect(args).toEqual({ user: { username: "root", display_name: "Rita Root", password: "long enough pw", roles: ["admin"] }, setupCode: null });
       return { current: { actor: b.stack[0]!, permissions: ["view_queue", "manage_users", "view_analytics"], stepped_up_until_ms: null }, previous: null };
     };
     const { user } = renderApp();

@@ -1,16 +1,20 @@
 import type { ReactNode } from "react";
-import type { AppStatus, SourceStatus } from "../bindings";
+import type { AppStatus, ServerLink, SourceStatus } from "../bindings";
+import { ServerHealth } from "./ServerLink";
 import { formatClock } from "../time";
 
 /** One quiet line: is the queue live, where the data lives, how to get help. */
 export function StatusLine({
   status,
+  link = null,
   lastEventAt,
   fetching,
   offline,
   audit,
 }: {
   status: AppStatus | undefined;
+  /** Team mode: the server this desk works on. */
+  link?: ServerLink | null;
   lastEventAt: number | null;
   fetching: boolean;
   /** The back end did not answer the last count request. */
@@ -33,7 +37,8 @@ export function StatusLine({
       {audit}
       {status?.demo_source && <span>Demo source on</span>}
       {status?.http_source && <SourceHealth source={status.http_source} />}
-      {status && (
+      {link && <ServerHealth link={link} />}
+      {status && !link && (
         <span className="statusline__path" title={`Database: ${status.database_path}\nLogs: ${status.log_dir}`}>
           {status.database_path}
         </span>

@@ -261,6 +261,7 @@ export function appStatus(over: Partial<AppStatus> = {}): AppStatus {
     demo_password: DEMO_PASSWORD,
     password_min: 8,
     http_source: null,
+    server: null,
     ...over,
   };
 }

@@ -225,6 +225,24 @@ impl App {
         el.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
+    /// Proposes a refund of `amount` USD on order A123 from the open conversation.
+    pub async fn propose_refund(&self, amount: &str) {
+        self.click("[data-testid=propose-action]").await;
+        self.wait_count("[data-testid=propose-form]", 1, Duration::from_secs(10)).await;
+        let tool = self.client.find(Locator::Css("[data-testid=propose-tool]")).await.unwrap();
+        tool.select_by_value("billing.refund").await.unwrap();
+        self.wait_count("[data-testid=param-amount]", 1, Duration::from_secs(5)).await;
+        for (name, value) in [("order_id", "A123"), ("amount", amount), ("reason", "Arrived damaged")] {
+            let f = self.client.find(Locator::Css(&format!("[data-testid=param-{name}]"))).await.unwrap();
+            f.clear().await.ok();
+            f.send_keys(value).await.unwrap();
+        }
+        if let Ok(c) = self.client.find(Locator::Css("[data-testid=param-currency]")).await {
+            c.select_by_value("USD").await.ok();
+        }
+        self.click("[data-testid=propose-submit]").await;
+    }
+
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
         // Drop stops the driver.

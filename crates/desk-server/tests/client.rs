@@ -1,0 +1,149 @@
+//! The desktop's client (`desk-client`, the same calls the window makes in team mode) against
+//! the real `desk-server` process on a real PostgreSQL server, three desks at once: two agents
+//! race for one claim and one wins (the other is told who); the winner proposes a 480.00
+//! refund; the supervisor's desk hears of it on its live stream and approves it from its own
+//! session, bound to the digest; the agent cannot approve it with their own token; the backend
+//! executes it once. Then the server goes away: the agent's desk keeps reading what it read
+//! and refuses every change with a clear error, and the supervisor's desk, cut off for 60 s
+//! while 100 escalations arrive, receives all of them after the server is back, in order, once.
+
+#[path = "../../desk-core/tests/common/mod.rs"]
+mod common;
+mod process;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::*;
+use desk_client::DeskClient;
+use desk_core::events::{DeskEvent, EventPosition};
+use desk_core::gates::lifecycle::CallState;
+use desk_core::gates::{Origin, ProposeInput};
+use desk_core::ipc::IpcErrorKind;
+use desk_core::people::{now_ms, NewUser, Role};
+use desk_core::queue::QueueQuery;
+use desk_core::storage::Database;
+use desk_demo::DemoBackend;
+use desk_store_postgres::PgStore;
+use process::{free_port, start};
+
+const PASSWORD: &str = "a-long-password-1";
+
+async fn desk(url: &str, user: &str) -> DeskClient {
+    let c = DeskClient::new(url, None).unwrap();
+    c.sign_in(user, PASSWORD, false).await.unwrap_or_else(|e| panic!("{user} signs in: {e:?}"));
+    c
+}
+
+async fn until<T>(what: &str, timeout: Duration, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = probe().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_desks_work_one_queue_through_the_server_and_survive_it_going_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = desk_store_suite::fresh_postgres_url().await;
+    let db: Arc<dyn Database> = Arc::new(PgStore::connect(&database_url, 4).await.unwrap());
+    let admin = NewUser { username: "ada".into(), display_name: "Ada Admin".into(), password: PASSWORD.into(), roles: vec![Role::Admin] };
+    db.create_first_admin(admin).await.unwrap();
+    let ada = db.sign_in("ada", PASSWORD, now_ms()).await.unwrap();
+    for (u, name, roles) in [("ana", "Ana Agent", vec![Role::Agent]), ("ben", "Ben Agent", vec![Role::Agent]), ("sam", "Sam Supervisor", vec![Role::Supervisor])] {
+        db.create_user(&ada, NewUser { username: u.into(), display_name: name.into(), password: PASSWORD.into(), roles }, now_ms()).await.unwrap();
+    }
+    db.ingest(&bytes(&valid_doc()), "test").await.unwrap();
+    let handoff = "hf_2f9c01";
+    let backend = DemoBackend::start(&dir.path().join("backend.db"), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let port = free_port();
+    let mut server = start(&database_url, &backend.base_url(), dir.path(), port).await;
+
+    let (ana, ben, sam) = (desk(&server.url, "ana").await, desk(&server.url, "ben").await, desk(&server.url, "sam").await);
+    assert!(sam.link().online);
+    // The supervisor's desk follows the stream from its beginning.
+    let seen: Arc<Mutex<Vec<DeskEvent>>> = Default::default();
+    let follower = {
+        let (sam, seen) = (sam.clone(), seen.clone());
+        tokio::spawn(async move { sam.follow_from(Some(EventPosition::default()), move |e| seen.lock().unwrap().push(e)).await })
+    };
+
+    // Two agents claim at once: one wins, the other is told who holds it.
+    let (a, b) = tokio::join!(ana.claim_handoff(handoff), ben.claim_handoff(handoff));
+    let (winner, loser_error, winner_name) = match (a, b) {
+        (Ok(()), Err(e)) => (&ana, e, "Ana Agent"),
+        (Err(e), Ok(())) => (&ben, e, "Ben Agent"),
+        other => panic!("exactly one claim wins: {other:?}"),
+    };
+    assert_eq!(loser_error.kind, IpcErrorKind::Conflict);
+    assert!(loser_error.message.contains(winner_name), "{}", loser_error.message);
+
+    // The winner proposes a refund above the threshold: it waits for a supervisor.
+    let params = serde_json::json!({ "order_id": "A123", "amount": "480.00", "currency": "USD", "reason": "Arrived damaged" });
+    let input = ProposeInput { handoff_id: handoff.into(), tool: "billing.refund".into(), params: params.as_object().unwrap().clone(), origin: Origin::Agent, fraud_suspected: false };
+    let call = winner.propose_tool_call(&input).await.unwrap();
+    assert_eq!(call.state, CallState::Pending);
+    // The supervisor's desk hears of it at once, and finds it in its inbox.
+    until("the supervisor's stream to carry the request", Duration::from_secs(10), async || {
+        seen.lock().unwrap().iter().any(|e| e.kind == "tool_call.changed" && e.subject == call.id).then_some(())
+    })
+    .await;
+    let inbox = sam.pending_approvals().await.unwrap();
+    assert!(inbox.iter().any(|p| p.call.id == call.id), "{inbox:?}");
+    // The agent cannot approve it, through the same API, with their own token.
+    let refused = winner.approve_tool_call(&call.id, &call.params_sha256).await.unwrap_err();
+    assert_eq!(refused.kind, IpcErrorKind::Forbidden, "{refused:?}");
+    // An approval bound to other parameters is refused; the one for these executes once.
+    assert!(sam.approve_tool_call(&call.id, &"0".repeat(64)).await.is_err());
+    sam.approve_tool_call(&call.id, &call.params_sha256).await.unwrap();
+    let done = until("the refund to execute", Duration::from_secs(20), async || {
+        winner.tool_calls_for(handoff).await.unwrap().into_iter().find(|c| c.id == call.id && c.state == CallState::Succeeded)
+    })
+    .await;
+    assert_eq!(done.approved_by.as_deref(), Some("Sam Supervisor"));
+    assert_eq!(backend.executions(&call.id).await, 1, "the backend executed it once");
+
+    // The server goes away. The agent's desk keeps reading what it read, and changes nothing.
+    let detail = winner.get_handoff(handoff).await.unwrap();
+    let page = winner.queue_page(&QueueQuery::default()).await.unwrap();
+    server.kill();
+    assert_eq!(winner.get_handoff(handoff).await.unwrap(), detail, "the conversation, from this desk's copy");
+    assert_eq!(winner.queue_page(&QueueQuery::default()).await.unwrap(), page, "the queue, from this desk's copy");
+    assert!(!winner.link().online, "the desk knows it is offline");
+    let refused = winner.release_handoff(handoff).await.unwrap_err();
+    assert_eq!(refused.kind, IpcErrorKind::Offline);
+    assert!(refused.message.contains("nothing was changed"), "{}", refused.message);
+    let unread = winner.get_handoff("hf_never_opened").await.unwrap_err();
+    assert_eq!(unread.kind, IpcErrorKind::Offline, "{unread:?}");
+
+    // While the supervisor's desk is cut off, 100 escalations arrive (pulled or pushed by
+    // another server: written to the database directly here).
+    let before = seen.lock().unwrap().len();
+    let mut arrived = vec![];
+    for i in 0..100 {
+        let id = format!("hf_gap_{i:03}");
+        db.ingest(&bytes(&doc(&id, "normal", "2026-12-03T10:00:00Z", "order_status", 0.7)), "test").await.unwrap();
+        arrived.push(id);
+    }
+    let gap: u64 = std::env::var("CLIENT_GAP_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
+    tokio::time::sleep(Duration::from_secs(gap)).await;
+    assert_eq!(seen.lock().unwrap().len(), before, "nothing arrives while the server is away");
+    let _server = start(&database_url, &backend.base_url(), dir.path(), port).await;
+    until("the 100 escalations to arrive after the reconnect", Duration::from_secs(30), async || {
+        (seen.lock().unwrap().iter().filter(|e| e.kind == "handoff.arrived" && e.subject.starts_with("hf_gap_")).count() >= 100).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await; // anything doubled would show by now
+    let seen = seen.lock().unwrap().clone();
+    let got: Vec<&str> = seen.iter().filter(|e| e.kind == "handoff.arrived" && e.subject.starts_with("hf_gap_")).map(|e| e.subject.as_str()).collect();
+    assert_eq!(got, arrived.iter().map(String::as_str).collect::<Vec<_>>(), "all of them, in order, once");
+    assert!(seen.windows(2).all(|w| w[0].position() < w[1].position()), "the whole stream in commit order, nothing twice");
+    // Back online: reads are live again, and changes go through.
+    winner.release_handoff(handoff).await.unwrap();
+    assert!(winner.link().online);
+    follower.abort();
+}
