@@ -35,6 +35,19 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
   -o "-c listen_addresses=127.0.0.1 -p $port -k $tmp -c max_connections=200" start >/dev/null \
   || { cat "$tmp/server.log" >&2; echo "PostgreSQL did not start" >&2; exit 1; }
 
+# For the crash tests that stop PostgreSQL itself: `$DESK_TEST_POSTGRES_CTL stop` (immediate:
+# no checkpoint, as a power cut) and `$DESK_TEST_POSTGRES_CTL start` (same port, crash recovery).
+cat >"$tmp/pgctl" <<CTL
+#!/usr/bin/env bash
+set -euo pipefail
+case "\${1:-}" in
+  stop) ${as_owner[*]} "$bin/pg_ctl" -D "$tmp/data" -m immediate -w stop >/dev/null ;;
+  start) ${as_owner[*]} "$bin/pg_ctl" -D "$tmp/data" -l "$tmp/server.log" -w -t 60 -o "-c listen_addresses=127.0.0.1 -p $port -k $tmp -c max_connections=200" start >/dev/null ;;
+  *) echo "usage: pgctl stop|start" >&2; exit 2 ;;
+esac
+CTL
+chmod 755 "$tmp/pgctl"
+export DESK_TEST_POSTGRES_CTL="$tmp/pgctl"
 export DESK_TEST_POSTGRES_URL="postgres://desk@127.0.0.1:$port/postgres"
 echo "[with-postgres] PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
 set +e

@@ -206,6 +206,9 @@ pub fn start_gate_keeper(state: AppState) {
     tauri::async_runtime::spawn(state.gates.clone().keep(std::time::Duration::from_secs(15)));
 }
 
+/// Window event `desk-resync`: what the window shows may be out of date; read it all again.
+pub const DESK_RESYNC: &str = "desk-resync";
+
 /// Window event `server-link`: the team server went offline or came back.
 pub const SERVER_LINK: &str = "server-link";
 
@@ -246,6 +249,12 @@ async fn server_event(app: &AppHandle, client: &desk_client::DeskClient, e: desk
     match e.kind.as_str() {
         "handoff.arrived" | "handoff.changed" => queue_changed(app, vec![e.subject], 0),
         "quarantine.added" => queue_changed(app, vec![], 1),
+        // Away longer than the server keeps events: read everything again.
+        desk_core::events::RESET => {
+            if let Err(e) = app.emit(DESK_RESYNC, ()) {
+                tracing::warn!(error = %e, "could not emit desk-resync");
+            }
+        }
         "draft.changed" | "reply.changed" => {
             if let Some(h) = &e.handoff_id {
                 drafts_changed(app, h);

@@ -110,6 +110,12 @@ pub fn run() {
                 .in_background(std::sync::Arc::new(events::WindowNotifier(app.handle().clone())));
             let state = AppState { store, config, sessions: session::Sessions::default(), queue, audit, analytics, gates, drafts, engines, demo_channel: Default::default(), remote: None };
             events::start_gate_keeper(state.clone());
+            // Nobody follows a single desk's event stream from afar: a day is plenty.
+            tauri::async_runtime::spawn(desk_core::events::keep_for(
+                std::sync::Arc::new(state.store.clone()),
+                std::time::Duration::from_secs(24 * 3600),
+                std::time::Duration::from_secs(3600),
+            ));
             drafting::start(app.handle().clone(), state.clone());
             app.manage(state.clone());
             match state.config.http_source() {

@@ -530,4 +530,5 @@ export type Events = {
   "gates-changed": GatesChanged;
   "drafts-changed": DraftsChanged;
   "server-link": ServerLink;
+  "desk-resync": null;
 };

@@ -64,6 +64,47 @@ pub async fn page(db: &dyn Database, by: &Session, after: EventPosition, limit: 
     Ok(db.events_after(after, limit.clamp(1, 1000)).await?)
 }
 
+/// The meta key of the last position pruned: a follower behind it may have missed events.
+const PRUNED_THROUGH: &str = "events.pruned_through";
+
+/// What the stream tells a follower whose position is older than what is kept: it may have
+/// missed events, so it reads everything again and follows from the position this event carries.
+pub const RESET: &str = "stream.reset";
+
+/// Retention: deletes the events written before `before_ms`. The position pruned through is
+/// recorded first, so that a crash between the two steps can only cause a needless reset, never
+/// a silent gap.
+pub async fn prune(db: &dyn Database, before_ms: i64) -> Result<u64, crate::store::StoreError> {
+    let Some(upto) = db.events_last_before(before_ms).await? else { return Ok(0) };
+    if upto > pruned_through(db).await? {
+        db.set_meta(PRUNED_THROUGH, &upto.to_string()).await?;
+    }
+    db.delete_events_through(upto, before_ms).await
+}
+
+async fn pruned_through(db: &dyn Database) -> Result<EventPosition, crate::store::StoreError> {
+    Ok(db.meta(PRUNED_THROUGH).await?.and_then(|s| s.parse().ok()).unwrap_or_default())
+}
+
+/// Whether everything after `after` is still kept (otherwise the follower gets a [`RESET`]).
+pub async fn replayable(db: &dyn Database, after: EventPosition) -> Result<bool, crate::store::StoreError> {
+    Ok(after >= pruned_through(db).await?)
+}
+
+/// Prunes what is older than `keep`, every `every`, for as long as the task runs.
+pub async fn keep_for(db: std::sync::Arc<dyn Database>, keep: std::time::Duration, every: std::time::Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        let before = crate::people::now_ms() - keep.as_millis() as i64;
+        match prune(&*db, before).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "old events pruned"),
+            Err(e) => tracing::warn!(error = %e, "pruning old events failed; trying again later"),
+        }
+    }
+}
+
 /// Where a new follower starts: after the last event delivered so far.
 pub async fn head(db: &dyn Database, by: &Session, now: i64) -> Result<EventPosition, PeopleError> {
     by.authorize(Permission::ViewQueue, now)?;

@@ -313,6 +313,7 @@ pub const EVENTS: &[(&str, &str)] = &[
     ("gates-changed", "GatesChanged"),
     ("drafts-changed", "DraftsChanged"),
     ("server-link", "ServerLink"),
+    ("desk-resync", "null"),
 ];
 
 /// Event `drafts-changed`: a draft or a reply of this escalation changed (made, decided, sent).

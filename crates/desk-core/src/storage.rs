@@ -313,6 +313,10 @@ pub trait EventStore: Send + Sync {
     async fn events_after(&self, after: crate::events::EventPosition, limit: i64) -> Result<Vec<crate::events::DeskEvent>>;
     /// The position of the last event that can be delivered now.
     async fn events_head(&self) -> Result<crate::events::EventPosition>;
+    /// The last position (in delivery order) among the events written before `before_ms`.
+    async fn events_last_before(&self, before_ms: i64) -> Result<Option<crate::events::EventPosition>>;
+    /// Deletes the events written before `before_ms` up to position `upto`; returns how many.
+    async fn delete_events_through(&self, upto: crate::events::EventPosition, before_ms: i64) -> Result<u64>;
 }
 
 /// Everything a desk keeps, on one database.

@@ -588,7 +588,8 @@ pub fn parse_platforms(text: &str) -> Result<Vec<Platform>, String> {
 /// The live stream: server-sent events, one per change, in commit order (`id:` is the
 /// position, `event:` the kind, `data:` the [`desk_core::events::DeskEvent`]). A client that
 /// reconnects with `Last-Event-ID` (or `?after=`) gets everything after it, once; without one,
-/// it starts at the present. The session is checked again every 30 seconds: a revoked or
+/// it starts at the present. A position older than what the server keeps gets one
+/// `stream.reset` first (read everything again), then what follows. The session is checked again every 30 seconds: a revoked or
 /// expired token ends the stream.
 async fn events(
     State(s): State<AppState>,
@@ -597,8 +598,19 @@ async fn events(
     Query(q): Query<After>,
 ) -> Result<Sse<impl futures_util::Stream<Item = Result<Event, std::convert::Infallible>>>, ApiError> {
     let given = headers.get("last-event-id").and_then(|v| v.to_str().ok()).map(str::to_owned).or(q.after);
+    let mut buffered = std::collections::VecDeque::new();
     let start = match given.filter(|g| !g.trim().is_empty()) {
-        Some(g) => g.parse::<EventPosition>().map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, IpcErrorKind::InvalidInput, e))?,
+        Some(g) => {
+            let after = g.parse::<EventPosition>().map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, IpcErrorKind::InvalidInput, e))?;
+            if desk_core::events::replayable(&*s.db, after).await? {
+                after
+            } else {
+                // Older than what is kept: the follower reads everything again, then follows from now.
+                let head = desk_core::events::head(&*s.db, &c.session, now_ms()).await?;
+                buffered.push_back(DeskEvent { id: head.id, txid: head.txid, at_ms: now_ms(), kind: desk_core::events::RESET.into(), subject: String::new(), handoff_id: None });
+                head
+            }
+        }
         None => desk_core::events::head(&*s.db, &c.session, now_ms()).await?,
     };
     struct Follow {
@@ -611,7 +623,7 @@ async fn events(
         wake: tokio::sync::watch::Receiver<u64>,
     }
     let wake = s.wake.subscribe();
-    let follow = Follow { s, token: c.token, session: c.session, cursor: start, buffered: Default::default(), checked: std::time::Instant::now(), wake };
+    let follow = Follow { s, token: c.token, session: c.session, cursor: start, buffered, checked: std::time::Instant::now(), wake };
     let stream = futures_util::stream::unfold(follow, |mut f| async move {
         loop {
             if let Some(e) = f.buffered.pop_front() {

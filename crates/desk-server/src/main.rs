@@ -9,6 +9,7 @@
 //! * `DESK_SERVER_KB_DIR` — the knowledge base folder (default `$DESK_SERVER_DATA_DIR/kb`, the
 //!   starter articles on first start);
 //! * `DESK_SERVER_CHECKPOINT_SECS` — how often the audit chain's head is signed (default 300);
+//! * `DESK_SERVER_EVENTS_KEEP_HOURS` — how long the event stream keeps events for replay (default 168);
 //! * `DESK_SERVER_PLATFORMS_FILE` — a TOML file of the bot platforms allowed to push escalations,
 //!   `name = "bearer token"` per line under `[platforms]`.
 
@@ -91,6 +92,9 @@ async fn run() -> Result<(), String> {
     }
     tracing::info!(platforms = platforms.len(), "ready");
     tokio::spawn(gates.clone().keep(Duration::from_secs(15)));
+    // The event stream keeps a week by default: a desk away longer reads everything again.
+    let keep_hours = env("DESK_SERVER_EVENTS_KEEP_HOURS").and_then(|s| s.parse().ok()).filter(|h: &u64| *h > 0).unwrap_or(168);
+    tokio::spawn(desk_core::events::keep_for(db.clone(), Duration::from_secs(keep_hours * 3600), Duration::from_secs(3600)));
     // Signed audit checkpoints, outside the database, at start and then periodically.
     let checkpointer = desk_server::checkpoints::Checkpointer::open(&data_dir).map_err(|e| format!("cannot open the audit signing key: {e}"))?;
     println!("Audit checkpoints: {} (public key {})", checkpointer.file().display(), hex::encode(checkpointer.public_key().to_bytes()));

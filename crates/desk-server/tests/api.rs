@@ -164,6 +164,17 @@ fn guarded() -> Vec<(reqwest::Method, &'static str, Option<Value>)> {
         (M::POST, "/v1/drafts/dr_x/decision", Some(json!({"kind": "approve"}))),
         (M::POST, "/v1/analytics", Some(json!({}))),
         (M::GET, "/v1/tools", None),
+        (M::POST, "/v1/tool-calls/tc_x/confirm", None),
+        (M::POST, "/v1/tool-calls/tc_x/retry", None),
+        (M::POST, "/v1/tool-calls/tc_x/escalate", None),
+        (M::GET, "/v1/approvals/history", None),
+        (M::GET, "/v1/ratings/next-unrated", None),
+        (M::POST, "/v1/analytics/export/by_intent", Some(json!({}))),
+        (M::POST, "/v1/analytics/eval-cases", Some(json!({}))),
+        (M::GET, "/v1/drafts/metrics", None),
+        (M::POST, "/v1/audit", Some(json!({}))),
+        (M::GET, "/v1/audit/export", None),
+        (M::POST, "/v1/imports?name=x.jsonl", Some(json!({"schema": "handoff/v1"}))),
         (M::DELETE, "/v1/sessions/current", None),
     ]
 }
@@ -428,6 +439,16 @@ async fn a_stream_replays_everything_after_last_event_id_in_order_once() {
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let resp = srv.http.get(format!("{}/v1/events", srv.url)).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+
+    // After retention pruned what it saw, a desk coming back is told to read everything again
+    // (one `stream.reset` carrying the present position), then gets what follows.
+    assert!(desk_core::events::prune(&*srv.db, desk_core::people::now_ms() + 1_000).await.unwrap() >= 100);
+    let mut late = srv.follow(&team.ana, Some(&last)).await;
+    srv.push(PLATFORM_TOKEN, &push_doc(99)).await;
+    let got = read_events(&mut late, 2).await;
+    assert_eq!(got[0].1, desk_core::events::RESET, "{got:?}");
+    assert_eq!((got[1].1.as_str(), got[1].2["subject"].as_str()), ("handoff.arrived", Some("hf_ev_099")), "{got:?}");
+    assert!(got[0].0.parse::<desk_core::events::EventPosition>().unwrap() < got[1].0.parse().unwrap());
 }
 
 /// Two servers on one database: a change made through one reaches a desktop following the other.

@@ -22,6 +22,9 @@ use desk_core::gates::{Origin, ProposeInput};
 use desk_core::ipc::IpcErrorKind;
 use desk_core::people::{now_ms, NewUser, Role};
 use desk_core::queue::QueueQuery;
+use desk_core::analytics::{AnalyticsFilter, ExportTable};
+use desk_core::audit::AuditFilter;
+use desk_core::drafts::service::DraftDecision;
 use desk_core::storage::Database;
 use desk_demo::DemoBackend;
 use desk_store_postgres::PgStore;
@@ -146,4 +149,67 @@ async fn three_desks_work_one_queue_through_the_server_and_survive_it_going_away
     winner.release_handoff(handoff).await.unwrap();
     assert!(winner.link().online);
     follower.abort();
+}
+
+/// The rest of what a desk does in team mode, through the same client calls the window makes:
+/// an import into the team's queue (the bad line quarantined), a draft approved and its reply
+/// queued, a rating, the analytics and their exports, the approvals history and the audit log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rest_of_a_desks_commands_work_through_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = desk_store_suite::fresh_postgres_url().await;
+    let db: Arc<dyn Database> = Arc::new(PgStore::connect(&database_url, 4).await.unwrap());
+    let admin = NewUser { username: "ada".into(), display_name: "Ada Admin".into(), password: PASSWORD.into(), roles: vec![Role::Admin] };
+    db.create_first_admin(admin).await.unwrap();
+    let ada = db.sign_in("ada", PASSWORD, now_ms()).await.unwrap();
+    for (u, name, roles) in [("ana", "Ana Agent", vec![Role::Agent]), ("sam", "Sam Supervisor", vec![Role::Supervisor, Role::Agent]), ("lee", "Lee Lead", vec![Role::TeamLead])] {
+        db.create_user(&ada, NewUser { username: u.into(), display_name: name.into(), password: PASSWORD.into(), roles }, now_ms()).await.unwrap();
+    }
+    let backend = DemoBackend::start(&dir.path().join("backend.db"), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let server = start(&database_url, &backend.base_url(), dir.path(), free_port()).await;
+    let (ana, sam, lee) = (desk(&server.url, "ana").await, desk(&server.url, "sam").await, desk(&server.url, "lee").await);
+
+    // Import: two documents and a broken line; the broken one is quarantined, nothing lost.
+    let mut file = bytes(&valid_doc());
+    file.push(b'\n');
+    file.extend(bytes(&doc("hf_import_2", "normal", "2026-12-03T10:00:00Z", "order_status", 0.7)));
+    file.extend(b"\n{ not json\n");
+    let report = sam.import_file("/home/sam/batch.jsonl", file).await.unwrap();
+    assert_eq!((report.accepted, report.quarantined), (2, 1), "{report:?}");
+    assert_eq!(sam.list_quarantine(None, 50).await.unwrap().len(), 1);
+    assert_eq!(lee.import_file("x.jsonl", b"{}".to_vec()).await.unwrap_err().kind, IpcErrorKind::Forbidden, "team leads do not import");
+
+    // A draft, approved: its reply is queued for the customer.
+    let draft = sam.draft_for("hf_2f9c01", |_| {}).await.unwrap().expect("a draft");
+    sam.decide_draft(&draft.id, &DraftDecision::Approve).await.unwrap();
+    assert_eq!(sam.outbox_of("hf_2f9c01").await.unwrap().len(), 1);
+    assert_eq!(sam.drafts_of("hf_2f9c01").await.unwrap().len(), 1);
+
+    // A refund the supervisor denies shows in the history; their own request they cannot decide.
+    let params = serde_json::json!({ "order_id": "A123", "amount": "480.00", "currency": "USD", "reason": "Arrived damaged" });
+    let input = ProposeInput { handoff_id: "hf_2f9c01".into(), tool: "billing.refund".into(), params: params.as_object().unwrap().clone(), origin: Origin::Agent, fraud_suspected: false };
+    let own = sam.propose_tool_call(&input).await.unwrap();
+    assert_eq!(sam.approve_tool_call(&own.id, &own.params_sha256).await.unwrap_err().kind, IpcErrorKind::Forbidden, "four eyes");
+    let call = ana.propose_tool_call(&input).await.unwrap();
+    sam.deny_tool_call(&call.id, "Wrong order").await.unwrap();
+    assert!(sam.approval_history().await.unwrap().iter().any(|c| c.id == call.id && c.state == CallState::Denied));
+
+    // The team lead rates, reads the analytics and exports them.
+    let next = lee.next_unrated(None).await.unwrap().expect("something to rate");
+    lee.rate_handoff(&next, &rubric(true, 4)).await.unwrap();
+    assert_eq!(lee.handoff_ratings(&next).await.unwrap().len(), 1);
+    let figures = lee.analytics(&AnalyticsFilter::default()).await.unwrap();
+    assert_eq!(figures.rated, 1, "{figures:?}");
+    let csv = lee.export_csv(ExportTable::ByIntent, &AnalyticsFilter::default()).await.unwrap();
+    assert!(csv.lines().count() >= 2 && csv.starts_with("intent"), "{csv}");
+    let cases = lee.export_eval_cases(&AnalyticsFilter::default()).await.unwrap();
+    assert_eq!(cases.lines().count(), 1, "{cases}");
+    assert!(!lee.draft_metrics().await.unwrap().is_empty());
+
+    // The audit log: a page, the whole export, and the chain verified, all at the server.
+    let page = lee.audit_list(&AuditFilter::default(), None, 20).await.unwrap();
+    assert!(page.iter().any(|e| e.kind.starts_with("tool_call.")), "{page:?}");
+    let (jsonl, n) = lee.audit_export().await.unwrap();
+    assert!(n >= page.len() as i64 && jsonl.lines().count() as i64 == n);
+    assert!(lee.audit_verify().await.unwrap().ok);
 }

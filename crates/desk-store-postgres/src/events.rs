@@ -31,6 +31,19 @@ impl EventStore for PgStore {
             sqlx::query_as(&format!("SELECT txid, id FROM events WHERE {DELIVERABLE} ORDER BY txid DESC, id DESC LIMIT 1")).fetch_optional(&self.pool).await?;
         Ok(row.map(|(txid, id)| EventPosition { txid, id }).unwrap_or_default())
     }
+
+    async fn events_last_before(&self, before_ms: i64) -> Result<Option<EventPosition>> {
+        let row: Option<(i64, i64)> = sqlx::query_as(&format!("SELECT txid, id FROM events WHERE at_ms < $1 AND {DELIVERABLE} ORDER BY txid DESC, id DESC LIMIT 1"))
+            .bind(before_ms)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|(txid, id)| EventPosition { txid, id }))
+    }
+
+    async fn delete_events_through(&self, upto: EventPosition, before_ms: i64) -> Result<u64> {
+        let r = sqlx::query("DELETE FROM events WHERE at_ms < $1 AND (txid, id) <= ($2, $3)").bind(before_ms).bind(upto.txid).bind(upto.id).execute(&self.pool).await?;
+        Ok(r.rows_affected())
+    }
 }
 
 impl PgStore {

@@ -23,4 +23,14 @@ impl EventStore for Store {
         let id = sqlx::query_scalar!(r#"SELECT COALESCE(MAX(id), 0) AS "id!: i64" FROM events"#).fetch_one(self.pool()).await?;
         Ok(EventPosition { txid: 0, id })
     }
+
+    async fn events_last_before(&self, before_ms: i64) -> Result<Option<EventPosition>> {
+        let id = sqlx::query_scalar!(r#"SELECT MAX(id) AS "id: i64" FROM events WHERE at_ms < ?"#, before_ms).fetch_one(self.pool()).await?;
+        Ok(id.map(|id| EventPosition { txid: 0, id }))
+    }
+
+    async fn delete_events_through(&self, upto: EventPosition, before_ms: i64) -> Result<u64> {
+        let r = sqlx::query!("DELETE FROM events WHERE at_ms < ? AND id <= ?", before_ms, upto.id).execute(self.pool()).await?;
+        Ok(r.rows_affected())
+    }
 }

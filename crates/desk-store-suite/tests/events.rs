@@ -59,3 +59,32 @@ async fn every_change_is_one_event_in_order(b: Backend) {
 }
 
 on_both!(every_change_is_one_event_in_order);
+
+async fn old_events_are_pruned_and_a_follower_behind_them_must_start_over(b: Backend) {
+    let t = fresh(b).await;
+    let db = &*t.db;
+    let ana = person(db, "ana", "Ana Agent", &[Role::Agent], T0).await;
+    let start = events::head(db, &ana, T0).await.unwrap();
+    db.ingest(&bytes(&valid_doc()), "test").await.unwrap();
+    let before_prune = events::head(db, &ana, T0).await.unwrap();
+    assert!(events::replayable(db, start).await.unwrap(), "nothing pruned yet");
+    // Nothing is older than an hour ago: nothing goes.
+    let now = desk_core::people::now_ms();
+    assert_eq!(events::prune(db, now - 3_600_000).await.unwrap(), 0);
+    assert!(events::replayable(db, start).await.unwrap());
+    // Everything written so far is older than a second from now.
+    assert!(events::prune(db, now + 1_000).await.unwrap() >= 1);
+    assert!(events::page(db, &ana, start, 100, T0).await.unwrap().is_empty(), "deleted");
+    assert!(!events::replayable(db, start).await.unwrap(), "a follower from the start has missed events");
+    assert!(events::replayable(db, before_prune).await.unwrap(), "one that saw everything pruned has not");
+    // What comes next is delivered after the pruned position as before.
+    db.ingest(&bytes(&doc("hf_after", "normal", "2026-12-03T10:00:00Z", "order_status", 0.7)), "test").await.unwrap();
+    let next = events::page(db, &ana, before_prune, 100, T0).await.unwrap();
+    assert_eq!(next.iter().map(|e| (e.kind.as_str(), e.subject.as_str())).collect::<Vec<_>>(), vec![("handoff.arrived", "hf_after")]);
+    // Pruning again with an older cutoff never moves the recorded position back.
+    assert_eq!(events::prune(db, now - 3_600_000).await.unwrap(), 0);
+    assert!(events::replayable(db, before_prune).await.unwrap());
+    assert!(!events::replayable(db, start).await.unwrap());
+}
+
+on_both!(old_events_are_pruned_and_a_follower_behind_them_must_start_over);

@@ -14,16 +14,20 @@ export function useServerLink(status: AppStatus | undefined): ServerLink | null 
   useEffect(() => {
     if (status?.server) setLink((l) => l ?? status.server);
   }, [status?.server]);
-  useEffect(
-    () =>
-      on("server-link", (next) => {
-        setLink((prev) => {
-          if (prev && !prev.online && next.online) void client.invalidateQueries();
-          return next;
-        });
-      }),
-    [client],
-  );
+  useEffect(() => {
+    const offLink = on("server-link", (next) => {
+      setLink((prev) => {
+        if (prev && !prev.online && next.online) void client.invalidateQueries();
+        return next;
+      });
+    });
+    // Away longer than the server keeps its events: everything is read again.
+    const offResync = on("desk-resync", () => void client.invalidateQueries());
+    return () => {
+      offLink();
+      offResync();
+    };
+  }, [client]);
   return link;
 }
 
