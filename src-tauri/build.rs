@@ -44,6 +44,8 @@ fn main() {
             "save_llm_settings",
             "set_llm_api_key",
             "kb_reindex",
+            "team_server",
+            "set_team_server",
             "audit_list",
             "audit_verify",
             "audit_export",

@@ -34,9 +34,12 @@ pub struct Config {
     pub source_url: Option<String>,
     /// `HANDOFF_DESK_SOURCE_POLL_SECS`: seconds between pulls (default 5; doubles while failing, up to 5 minutes).
     pub source_poll: Duration,
-    /// `HANDOFF_DESK_SERVER_URL`: team mode, as a client of this `desk-server`. Unset: the desk
-    /// works alone on its embedded database.
+    /// Team mode, as a client of this `desk-server`: `HANDOFF_DESK_SERVER_URL`, else the URL
+    /// saved in Settings (`apply_saved_server`). `None`: the desk works alone on its embedded
+    /// database.
     pub server_url: Option<String>,
+    /// Whether `HANDOFF_DESK_SERVER_URL` decided (`off` or empty: no server, whatever is saved).
+    pub server_from_env: bool,
     /// `HANDOFF_DESK_SERVER_CA`: a PEM certificate to trust for the server besides the system's
     /// (the server's self-signed one, printed by `scripts/server.sh`).
     pub server_ca: Option<PathBuf>,
@@ -77,7 +80,8 @@ impl Config {
             policy_path: std::env::var_os("HANDOFF_DESK_POLICY").map(PathBuf::from),
             approval_ttl_mins,
             source_url: std::env::var("HANDOFF_DESK_SOURCE_URL").ok().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
-            server_url: std::env::var("HANDOFF_DESK_SERVER_URL").ok().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+            server_url: std::env::var("HANDOFF_DESK_SERVER_URL").ok().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty() && s != "off"),
+            server_from_env: std::env::var_os("HANDOFF_DESK_SERVER_URL").is_some(),
             server_ca: std::env::var_os("HANDOFF_DESK_SERVER_CA").map(PathBuf::from).filter(|p| !p.as_os_str().is_empty()),
             source_poll: Duration::from_secs(
                 std::env::var("HANDOFF_DESK_SOURCE_POLL_SECS").ok().and_then(|s| s.parse().ok()).filter(|s| *s > 0).unwrap_or(5),
@@ -103,6 +107,17 @@ impl Config {
             return Err("the source token would travel unencrypted: use an https:// URL (plain http only on this machine)".into());
         }
         Ok(Some(desk_core::sources::http::HttpSource::new(url, token, Duration::from_secs(20))))
+    }
+
+    /// Settings → Team server, unless the environment decided.
+    pub fn apply_saved_server(&mut self, url: Option<String>, ca: Option<String>) {
+        if self.server_from_env {
+            return;
+        }
+        self.server_url = url.filter(|u| !u.trim().is_empty());
+        if self.server_ca.is_none() {
+            self.server_ca = ca.filter(|c| !c.trim().is_empty()).map(PathBuf::from);
+        }
     }
 
     /// The team server's client, in team mode.
@@ -146,5 +161,30 @@ impl Config {
         g.request_ttl_ms = self.approval_ttl_mins * 60_000;
         g.approval_ttl_ms = self.approval_ttl_mins * 60_000;
         Ok(g)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_environment_wins_over_the_saved_team_server() {
+        let mut c = Config::from_env();
+        c.server_from_env = false;
+        c.server_url = None;
+        c.server_ca = None;
+        c.apply_saved_server(Some("https://desk.example.com".into()), Some("/etc/desk/cert.pem".into()));
+        assert_eq!(c.server_url.as_deref(), Some("https://desk.example.com"));
+        assert_eq!(c.server_ca, Some(PathBuf::from("/etc/desk/cert.pem")));
+        // Disconnected in Settings: saved as empty.
+        c.apply_saved_server(Some(String::new()), Some(String::new()));
+        assert_eq!(c.server_url, None);
+        // HANDOFF_DESK_SERVER_URL set (here to `off`): what is saved does not count.
+        let mut c = Config::from_env();
+        c.server_from_env = true;
+        c.server_url = None;
+        c.apply_saved_server(Some("https://desk.example.com".into()), None);
+        assert_eq!(c.server_url, None);
     }
 }

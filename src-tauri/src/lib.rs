@@ -72,9 +72,12 @@ pub fn run() {
             // The log writer must live as long as the app.
             app.manage(LogGuard(std::sync::Mutex::new(_guard)));
             tracing::info!(data_dir = %config.data_dir.display(), demo = config.demo, "starting Handoff Desk");
-            let remote = config.server().map_err(|e| format!("cannot connect to the team server: {e}"))?;
+            let mut config = config;
             let store = tauri::async_runtime::block_on(Store::open(&config.database_path()))
                 .map_err(|e| format!("cannot open the database at {}: {e}", config.database_path().display()))?;
+            let saved = |key| tauri::async_runtime::block_on(store.meta(key)).ok().flatten();
+            config.apply_saved_server(saved(commands::app::SERVER_URL_KEY), saved(commands::app::SERVER_CA_KEY));
+            let remote = config.server().map_err(|e| format!("cannot connect to the team server: {e}"))?;
             if let Some(client) = remote {
                 // Team mode: the server holds the queue, the people and the authority; this desk
                 // runs none of the local workers (no demo bot, backend, gate keeper or drafting).
@@ -187,6 +190,8 @@ pub fn run() {
             commands::drafts::save_llm_settings,
             commands::drafts::set_llm_api_key,
             commands::drafts::kb_reindex,
+            commands::app::team_server,
+            commands::app::set_team_server,
             commands::gates::audit_list,
             commands::gates::audit_verify,
             commands::gates::audit_export,

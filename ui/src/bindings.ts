@@ -209,6 +209,24 @@ last_error: string | null,
  */
 since_ms: number, };
 
+export type TeamServerSetting = { 
+/**
+ * The saved server URL (or the environment's); `None`: the desk works on its own database.
+ */
+url: string | null, 
+/**
+ * A PEM certificate to trust for it, besides the system's.
+ */
+ca_path: string | null, 
+/**
+ * Set by `HANDOFF_DESK_SERVER_URL`, which wins over the saved setting.
+ */
+from_env: boolean, 
+/**
+ * The server this running desk is connected to (a change applies after a restart).
+ */
+connected: string | null, };
+
 export type SessionState = { current: SessionInfo | null, previous: Actor | null, };
 
 export type Role = "agent" | "supervisor" | "team_lead" | "admin";
@@ -521,6 +539,8 @@ export type Commands = {
   save_llm_settings: { args: { settings: LlmSettings, enabled: boolean }; result: LlmStatus };
   set_llm_api_key: { args: { apiKey: string }; result: LlmStatus };
   kb_reindex: { args: Record<string, never>; result: KbReport };
+  team_server: { args: Record<string, never>; result: TeamServerSetting };
+  set_team_server: { args: { url: string | null, caPath: string | null }; result: TeamServerSetting };
 };
 
 /** Every event: its payload. */

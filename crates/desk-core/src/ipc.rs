@@ -85,6 +85,19 @@ pub struct AppStatus {
     pub server: Option<ServerLink>,
 }
 
+/// Which team server this desk works on (Settings → Team server).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TeamServerSetting {
+    /// The saved server URL (or the environment's); `None`: the desk works on its own database.
+    pub url: Option<String>,
+    /// A PEM certificate to trust for it, besides the system's.
+    pub ca_path: Option<String>,
+    /// Set by `HANDOFF_DESK_SERVER_URL`, which wins over the saved setting.
+    pub from_env: bool,
+    /// The server this running desk is connected to (a change applies after a restart).
+    pub connected: Option<String>,
+}
+
 /// Event `server-link`: the team server this desk is a client of, and whether it answers.
 /// Offline, the window shows what it last read, read only, under a banner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -220,6 +233,8 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("save_llm_settings", "{ settings: LlmSettings, enabled: boolean }", "LlmStatus"),
     ("set_llm_api_key", "{ apiKey: string }", "LlmStatus"),
     ("kb_reindex", "Record<string, never>", "KbReport"),
+    ("team_server", "Record<string, never>", "TeamServerSetting"),
+    ("set_team_server", "{ url: string | null, caPath: string | null }", "TeamServerSetting"),
 ];
 
 /// Who may call a command.
@@ -283,6 +298,8 @@ pub const COMMAND_ACCESS: &[(&str, Access)] = {
         ("save_llm_settings", Needs(ConfigureDrafts)),
         ("set_llm_api_key", Needs(ConfigureDrafts)),
         ("kb_reindex", Needs(ConfigureDrafts)),
+        ("team_server", SignedIn),
+        ("set_team_server", SignedIn),
     ]
 };
 
@@ -384,6 +401,7 @@ pub fn typescript_bindings() -> String {
         DemoAccount::decl(&cfg),
         SourceStatus::decl(&cfg),
         ServerLink::decl(&cfg),
+        TeamServerSetting::decl(&cfg),
         SessionState::decl(&cfg),
         people::Role::decl(&cfg),
         people::Permission::decl(&cfg),

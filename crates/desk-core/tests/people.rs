@@ -124,6 +124,8 @@ async fn command_matrix_for_every_role() {
         ("save_llm_settings", &["ada"]),
         ("set_llm_api_key", &["ada"]),
         ("kb_reindex", &["ada"]),
+        ("team_server", &["ana", "sam", "lee", "ada"]),
+        ("set_team_server", &["ana", "sam", "lee", "ada"]),
     ];
     let public = ["app_status", "session_state", "sign_in", "sign_out", "create_first_admin"];
     assert_eq!(expected.len() + public.len(), COMMANDS.len(), "every command is in the table");

@@ -9,6 +9,7 @@
 
 pub mod checkpoints;
 pub mod error;
+pub mod tail;
 pub mod tls;
 
 use std::sync::Arc;
@@ -113,11 +114,16 @@ pub struct AppState {
     pub setup_code: Option<Arc<String>>,
     /// Bumped when a transaction that wrote events commits (`PgStore::spawn_event_wakeups`).
     pub wake: Arc<tokio::sync::watch::Sender<u64>>,
+    /// The one reader of the event table that every live stream of this process follows.
+    pub tail: Arc<tail::EventTail>,
 }
 
 impl AppState {
+    /// Needs a Tokio runtime: the event tail starts here.
     pub fn new(db: Arc<dyn Database>, gates: GateService, platforms: Vec<Platform>, setup_code: Option<String>) -> Self {
+        let wake = Arc::new(tokio::sync::watch::channel(0).0);
         Self {
+            tail: tail::EventTail::spawn(db.clone(), wake.subscribe()),
             sessions: TokenSessions::new(db.clone()),
             queue: QueueService::new(db.clone(), Default::default(), Default::default()),
             audit: AuditLog::new(db.clone()),
@@ -128,7 +134,7 @@ impl AppState {
             db,
             platforms: Arc::new(platforms),
             setup_code: setup_code.map(Arc::new),
-            wake: Arc::new(tokio::sync::watch::channel(0).0),
+            wake,
         }
     }
 }
@@ -607,7 +613,8 @@ async fn events(
             } else {
                 // Older than what is kept: the follower reads everything again, then follows from now.
                 let head = desk_core::events::head(&*s.db, &c.session, now_ms()).await?;
-                buffered.push_back(DeskEvent { id: head.id, txid: head.txid, at_ms: now_ms(), kind: desk_core::events::RESET.into(), subject: String::new(), handoff_id: None });
+                let reset = DeskEvent { id: head.id, txid: head.txid, at_ms: now_ms(), kind: desk_core::events::RESET.into(), subject: String::new(), handoff_id: None };
+                buffered.push_back(tail::Frame::from(&reset));
                 head
             }
         }
@@ -618,41 +625,58 @@ async fn events(
         token: String,
         session: Session,
         cursor: EventPosition,
-        buffered: std::collections::VecDeque<DeskEvent>,
+        buffered: std::collections::VecDeque<tail::Frame>,
         checked: std::time::Instant,
-        wake: tokio::sync::watch::Receiver<u64>,
+        live: tokio::sync::broadcast::Receiver<tail::Page>,
+        /// Replaying from the database until a page comes back empty; then from the tail.
+        replaying: bool,
     }
-    let wake = s.wake.subscribe();
-    let follow = Follow { s, token: c.token, session: c.session, cursor: start, buffered, checked: std::time::Instant::now(), wake };
+    // Subscribed before the replay starts: nothing committed meanwhile can be missed.
+    let live = s.tail.subscribe();
+    let follow = Follow { s, token: c.token, session: c.session, cursor: start, buffered, checked: std::time::Instant::now(), live, replaying: true };
     let stream = futures_util::stream::unfold(follow, |mut f| async move {
         loop {
             if let Some(e) = f.buffered.pop_front() {
-                let event = Event::default().id(e.position().to_string()).event(e.kind.clone()).json_data(&e).unwrap_or_else(|_| Event::default().comment("unserialisable event"));
-                return Some((Ok(event), f));
+                return Some((Ok(Event::default().id(e.position.to_string()).event(e.kind).data(&*e.json)), f));
             }
             if f.checked.elapsed() > std::time::Duration::from_secs(30) {
                 match f.s.sessions.resolve(&f.token, now_ms()).await {
                     Ok(session) => f.session = session,
                     Err(_) => return None,
                 }
+                if f.session.authorize(desk_core::people::Permission::ViewQueue, now_ms()).is_err() {
+                    return None;
+                }
                 f.checked = std::time::Instant::now();
             }
-            match desk_core::events::page(&*f.s.db, &f.session, f.cursor, 500, now_ms()).await {
-                Ok(batch) if !batch.is_empty() => {
-                    f.cursor = batch.last().expect("not empty").position();
-                    f.buffered.extend(batch);
-                }
-                Ok(_) => {
-                    // Woken at the next commit that wrote events, or polled after a second.
-                    if let Ok(Err(_)) = tokio::time::timeout(std::time::Duration::from_secs(1), f.wake.changed()).await {
+            if f.replaying {
+                match desk_core::events::page(&*f.s.db, &f.session, f.cursor, 500, now_ms()).await {
+                    Ok(batch) if !batch.is_empty() => {
+                        f.cursor = batch.last().expect("not empty").position();
+                        f.buffered.extend(batch.iter().map(tail::Frame::from));
+                    }
+                    Ok(_) => f.replaying = false,
+                    Err(desk_core::people::PeopleError::Forbidden(_)) => return None,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "reading events failed; trying again");
                         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                     }
                 }
-                Err(desk_core::people::PeopleError::Forbidden(_)) => return None,
-                Err(e) => {
-                    tracing::warn!(error = %e, "reading events failed; trying again");
-                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                continue;
+            }
+            // Live: the shared tail's pages, without what this follower has sent already.
+            match tokio::time::timeout(std::time::Duration::from_secs(30), f.live.recv()).await {
+                Ok(Ok(page)) => {
+                    let cursor = f.cursor;
+                    f.buffered.extend(page.iter().filter(|fr| fr.position > cursor).cloned());
+                    if let Some(last) = f.buffered.back() {
+                        f.cursor = last.position;
+                    }
                 }
+                // Too far behind the tail: back to the database from this follower's position.
+                Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => f.replaying = true,
+                Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => return None,
+                Err(_) => {} // quiet for 30 s: the session check above runs
             }
         }
     });

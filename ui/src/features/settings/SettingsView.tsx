@@ -5,6 +5,8 @@ import { ErrorState } from "../../components/ErrorState";
 import { call, toIpcError } from "../../ipc";
 import { useSession } from "../../session/context";
 import { StepUpCancelled, useStepUp } from "../../session/StepUp";
+import { useAppStatus } from "../queue/hooks";
+import { TeamServerCard } from "./TeamServerCard";
 import "./settings.css";
 
 export const llmStatusKey = ["llm-status"] as const;
@@ -23,10 +25,18 @@ function failure(m: { isError: boolean; error: unknown }) {
 export function SettingsView() {
   const { can } = useSession();
   const editable = can("configure_drafts");
-  const q = useQuery({ queryKey: llmStatusKey, queryFn: () => call("llm_status", {}), staleTime: 0, refetchOnMount: "always" });
+  const status = useAppStatus();
+  const team = status.data?.server != null;
+  const q = useQuery({ queryKey: llmStatusKey, queryFn: () => call("llm_status", {}), staleTime: 0, refetchOnMount: "always", enabled: status.isSuccess && !team });
 
   let body;
-  if (q.isPending) body = <p className="muted state">Loading the draft settings…</p>;
+  if (team)
+    body = (
+      <p className="muted small" data-testid="settings-drafts-on-server">
+        Drafts are made on the team server, by its engines and from its knowledge base; its administrator configures them.
+      </p>
+    );
+  else if (q.isPending) body = <p className="muted state">Loading the draft settings…</p>;
   else if (q.isError) body = <ErrorState title="Could not load the draft settings" error={q.error} onRetry={() => void q.refetch()} />;
   else
     body = (
@@ -51,7 +61,10 @@ export function SettingsView() {
           </p>
         )}
       </header>
-      <div className="settings__body">{body}</div>
+      <div className="settings__body">
+        <TeamServerCard />
+        {body}
+      </div>
     </section>
   );
 }

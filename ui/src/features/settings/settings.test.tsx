@@ -5,17 +5,17 @@ import { describe, expect, test } from "vitest";
 import type { SessionState } from "../../bindings";
 import { SessionProvider } from "../../session/context";
 import { StepUpProvider } from "../../session/StepUp";
-import { installBackend } from "../../test/backend";
+import { installBackend, type Backend } from "../../test/backend";
 import { installDrafts, type DraftsBackend } from "../../test/backend-drafts";
 import { DEMO_PASSWORD, rows, USERS } from "../../test/fixtures";
 import { SettingsView } from "./index";
 
 const SECRET = "sk-live-0123456789abcdef";
 
-function renderSettings(username: keyof typeof USERS = "ada", prepare?: (d: DraftsBackend) => void) {
+function renderSettings(username: keyof typeof USERS = "ada", prepare?: (d: DraftsBackend, b: Backend) => void) {
   const b = installBackend(rows(1), { user: username });
   const d = installDrafts(b);
-  prepare?.(d);
+  prepare?.(d, b);
   const s = b.handle.session_state!({}) as SessionState;
   const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 0 } } });
   const user = userEvent.setup();
@@ -154,5 +154,55 @@ describe("settings", () => {
     expect(screen.getByTestId("llm-key-status").textContent).toContain("No key is stored.");
     for (const id of ["llm-save", "llm-api-key", "llm-key-save", "kb-reindex"]) expect(screen.queryByTestId(id)).toBeNull();
     expect(b.argsOf("llm_status")).toHaveLength(1);
+  });
+});
+
+describe("settings: team server", () => {
+  const local = { url: null, ca_path: null, from_env: false, connected: null };
+
+  test("a desk connects to a team server: the desk checks it answers, saves it and restarts", async () => {
+    const { b, user } = renderSettings("ana", (_, b) => {
+      b.handle.team_server = () => local;
+      b.handle.set_team_server = (args) => ({ ...local, url: args.url, ca_path: args.caPath });
+    });
+    await waitFor(() => expect(screen.getByTestId("team-server-status").textContent).toContain("its own database"));
+    expect(screen.getByTestId("team-server-save")).toHaveProperty("disabled", true);
+    await user.type(input("team-server-url"), "https://desk.example.com");
+    await user.click(screen.getByTestId("team-server-save"));
+    await waitFor(() => expect(screen.getByTestId("team-server-restarting").textContent).toContain("https://desk.example.com"));
+    expect(b.argsOf("set_team_server")).toEqual([{ url: "https://desk.example.com", caPath: null }]);
+    expect(input("team-server-url").readOnly).toBe(true);
+  });
+
+  test("a server that does not answer is not saved, and the desk says why", async () => {
+    const { user } = renderSettings("ana", (_, b) => {
+      b.handle.team_server = () => local;
+      b.handle.set_team_server = () => Promise.reject({ kind: "offline", message: "The server did not answer, so nothing was saved: connection refused" });
+    });
+    await user.type(await screen.findByTestId("team-server-url"), "https://nowhere.example.com");
+    await user.click(screen.getByTestId("team-server-save"));
+    expect((await screen.findByTestId("team-server-error")).textContent).toContain("nothing was saved");
+    expect(screen.queryByTestId("team-server-restarting")).toBeNull();
+  });
+
+  test("on a team server the desk says where drafts are configured and offers to go back", async () => {
+    const { b, user } = renderSettings("ada", (_, b) => {
+      b.status = { ...b.status, server: { url: "https://desk.example.com", online: true, last_error: null, since_ms: 0 } };
+      b.handle.team_server = () => ({ url: "https://desk.example.com", ca_path: null, from_env: false, connected: "https://desk.example.com" });
+      b.handle.set_team_server = (args) => ({ ...local, url: args.url });
+    });
+    await waitFor(() => expect(screen.getByTestId("team-server-status").textContent).toContain("desk.example.com"));
+    expect(await screen.findByTestId("settings-drafts-on-server")).toBeTruthy();
+    expect(b.argsOf("llm_status")).toHaveLength(0);
+    await user.click(screen.getByTestId("team-server-disconnect"));
+    await waitFor(() => expect(b.argsOf("set_team_server")).toEqual([{ url: null, caPath: null }]));
+  });
+
+  test("a server set in the environment is shown read only", async () => {
+    renderSettings("ana", (_, b) => {
+      b.handle.team_server = () => ({ url: "https://desk.example.com", ca_path: null, from_env: true, connected: "https://desk.example.com" });
+    });
+    expect(await screen.findByTestId("team-server-env")).toBeTruthy();
+    expect(screen.queryByTestId("team-server-save")).toBeNull();
   });
 });
