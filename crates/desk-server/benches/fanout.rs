@@ -12,8 +12,9 @@
 
 #[path = "../../desk-core/tests/common/mod.rs"]
 mod common;
+#[path = "../tests/process/mod.rs"]
+mod process;
 
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -29,49 +30,14 @@ fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|s| s.parse().ok()).unwrap_or(default)
 }
 
-struct Server {
-    child: Child,
-    url: String,
-}
+type Server = process::ServerProcess;
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    /// Resident memory now and at its peak, in MiB (Linux `/proc`).
-    fn memory(&self) -> (f64, f64) {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
-        let kb = |key: &str| status.lines().find(|l| l.starts_with(key)).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-        (kb("VmRSS:") / 1024.0, kb("VmHWM:") / 1024.0)
-    }
-}
-
-async fn start(database_url: &str, dir: &std::path::Path) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+/// A server with the bench's platform, executing against its own demo backend.
+async fn start(database_url: &str, dir: &std::path::Path, backend: &str) -> Server {
     std::fs::create_dir_all(dir).unwrap();
     let platforms = dir.join("platforms.toml");
     std::fs::write(&platforms, format!("[platforms]\nbench = \"{PLATFORM_TOKEN}\"\n")).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_desk-server"))
-        .env("DESK_SERVER_DATABASE_URL", database_url)
-        .env("DESK_SERVER_ADDR", format!("127.0.0.1:{port}"))
-        .env("DESK_SERVER_TLS", "off")
-        .env("DESK_SERVER_DATA_DIR", dir)
-        .env("DESK_SERVER_PLATFORMS_FILE", &platforms)
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start desk-server");
-    let url = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !reqwest::get(format!("{url}/v1/health")).await.is_ok_and(|r| r.status().is_success()) {
-        assert!(Instant::now() < deadline, "desk-server did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Server { child, url }
+    process::start_with(database_url, backend, dir, process::free_port(), &[("DESK_SERVER_PLATFORMS_FILE", platforms.to_str().unwrap()), ("RUST_LOG", "error")]).await
 }
 
 /// What the desks saw: latencies (ms) of the events of this phase, by path.
@@ -226,7 +192,8 @@ async fn main() {
     db.create_first_admin(NewUser { username: "ada".into(), display_name: "Ada".into(), password: PASSWORD.into(), roles: vec![Role::Admin] }).await.unwrap();
     let ada = db.sign_in("ada", PASSWORD, now_ms()).await.unwrap();
     db.create_user(&ada, NewUser { username: "desk".into(), display_name: "Desk".into(), password: PASSWORD.into(), roles: vec![Role::Agent] }, now_ms()).await.unwrap();
-    let one = start(&database_url, &dir.path().join("one")).await;
+    let backend = desk_demo::DemoBackend::start(&dir.path().join("backend.db"), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let one = start(&database_url, &dir.path().join("one"), &backend.base_url()).await;
     let http = reqwest::Client::new();
     let mut tokens = vec![];
     for _ in 0..desks {
@@ -238,7 +205,7 @@ async fn main() {
     report(&mut base, 0);
     let mut a = phase("one server", &[&one], &tokens, rate, secs, rate * secs).await;
     report(&mut a, desks);
-    let two = start(&database_url, &dir.path().join("two")).await;
+    let two = start(&database_url, &dir.path().join("two"), &backend.base_url()).await;
     let mut b = phase("two servers on one database (pushes into server 1; half the desks on each)", &[&one, &two], &tokens, rate, secs, 2 * rate * secs).await;
     report(&mut b, desks / 2);
 }

@@ -20,15 +20,13 @@ use desk_core::events::{DeskEvent, EventPosition};
 use desk_core::gates::lifecycle::CallState;
 use desk_core::gates::{Origin, ProposeInput};
 use desk_core::ipc::IpcErrorKind;
-use desk_core::people::{now_ms, NewUser, Role};
+use desk_core::people::Role;
 use desk_core::queue::QueueQuery;
 use desk_core::analytics::{AnalyticsFilter, ExportTable};
 use desk_core::audit::AuditFilter;
 use desk_core::drafts::service::DraftDecision;
-use desk_core::storage::Database;
 use desk_demo::DemoBackend;
-use desk_store_postgres::PgStore;
-use process::{free_port, start};
+use process::{free_port, start, team};
 
 const PASSWORD: &str = "a-long-password-1";
 
@@ -53,13 +51,7 @@ async fn until<T>(what: &str, timeout: Duration, mut probe: impl AsyncFnMut() ->
 async fn three_desks_work_one_queue_through_the_server_and_survive_it_going_away() {
     let dir = tempfile::tempdir().unwrap();
     let database_url = desk_store_suite::fresh_postgres_url().await;
-    let db: Arc<dyn Database> = Arc::new(PgStore::connect(&database_url, 4).await.unwrap());
-    let admin = NewUser { username: "ada".into(), display_name: "Ada Admin".into(), password: PASSWORD.into(), roles: vec![Role::Admin] };
-    db.create_first_admin(admin).await.unwrap();
-    let ada = db.sign_in("ada", PASSWORD, now_ms()).await.unwrap();
-    for (u, name, roles) in [("ana", "Ana Agent", vec![Role::Agent]), ("ben", "Ben Agent", vec![Role::Agent]), ("sam", "Sam Supervisor", vec![Role::Supervisor])] {
-        db.create_user(&ada, NewUser { username: u.into(), display_name: name.into(), password: PASSWORD.into(), roles }, now_ms()).await.unwrap();
-    }
+    let db = team(&database_url, PASSWORD, &[("ana", "Ana Agent", &[Role::Agent]), ("ben", "Ben Agent", &[Role::Agent]), ("sam", "Sam Supervisor", &[Role::Supervisor])]).await;
     db.ingest(&bytes(&valid_doc()), "test").await.unwrap();
     let handoff = "hf_2f9c01";
     let backend = DemoBackend::start(&dir.path().join("backend.db"), "127.0.0.1:0".parse().unwrap()).await.unwrap();
@@ -158,13 +150,7 @@ async fn three_desks_work_one_queue_through_the_server_and_survive_it_going_away
 async fn the_rest_of_a_desks_commands_work_through_the_server() {
     let dir = tempfile::tempdir().unwrap();
     let database_url = desk_store_suite::fresh_postgres_url().await;
-    let db: Arc<dyn Database> = Arc::new(PgStore::connect(&database_url, 4).await.unwrap());
-    let admin = NewUser { username: "ada".into(), display_name: "Ada Admin".into(), password: PASSWORD.into(), roles: vec![Role::Admin] };
-    db.create_first_admin(admin).await.unwrap();
-    let ada = db.sign_in("ada", PASSWORD, now_ms()).await.unwrap();
-    for (u, name, roles) in [("ana", "Ana Agent", vec![Role::Agent]), ("sam", "Sam Supervisor", vec![Role::Supervisor, Role::Agent]), ("lee", "Lee Lead", vec![Role::TeamLead])] {
-        db.create_user(&ada, NewUser { username: u.into(), display_name: name.into(), password: PASSWORD.into(), roles }, now_ms()).await.unwrap();
-    }
+    team(&database_url, PASSWORD, &[("ana", "Ana Agent", &[Role::Agent]), ("sam", "Sam Supervisor", &[Role::Supervisor, Role::Agent]), ("lee", "Lee Lead", &[Role::TeamLead])]).await;
     let backend = DemoBackend::start(&dir.path().join("backend.db"), "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let server = start(&database_url, &backend.base_url(), dir.path(), free_port()).await;
     let (ana, sam, lee) = (desk(&server.url, "ana").await, desk(&server.url, "sam").await, desk(&server.url, "lee").await);

@@ -7,15 +7,12 @@
 mod common;
 mod process;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::*;
-use process::{free_port, start};
-use desk_core::people::{NewUser, Role};
-use desk_core::storage::Database;
+use process::{free_port, start, team};
+use desk_core::people::Role;
 use desk_demo::{DemoBackend, Faults};
-use desk_store_postgres::PgStore;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -36,14 +33,8 @@ async fn killed_at_any_moment_an_approved_call_executes_exactly_once() {
     let trials: u64 = std::env::var("SERVER_CRASH_TRIALS").ok().and_then(|s| s.parse().ok()).unwrap_or(12);
     let dir = tempfile::tempdir().unwrap();
     let database_url = desk_store_suite::fresh_postgres_url().await;
-    let db: Arc<dyn Database> = Arc::new(PgStore::connect(&database_url, 4).await.unwrap());
     // The team and the escalation, set up in the database before the server starts.
-    let admin = NewUser { username: "ada".into(), display_name: "Ada Admin".into(), password: PASSWORD.into(), roles: vec![Role::Admin] };
-    db.create_first_admin(admin).await.unwrap();
-    let ada = db.sign_in("ada", PASSWORD, desk_core::people::now_ms()).await.unwrap();
-    for (u, roles) in [("ana", vec![Role::Agent]), ("sam", vec![Role::Supervisor])] {
-        db.create_user(&ada, NewUser { username: u.into(), display_name: u.into(), password: PASSWORD.into(), roles }, desk_core::people::now_ms()).await.unwrap();
-    }
+    let db = team(&database_url, PASSWORD, &[("ana", "ana", &[Role::Agent]), ("sam", "sam", &[Role::Supervisor])]).await;
     db.ingest(&bytes(&valid_doc()), "test").await.unwrap();
     let backend = DemoBackend::start(&dir.path().join("backend.db"), "127.0.0.1:0".parse().unwrap()).await.unwrap();
     // The backend takes 300 ms after executing before it answers: the kill lands before, during
@@ -129,13 +120,8 @@ async fn postgres_stopped_immediately_mid_run_neither_loses_nor_doubles_an_appro
     let trials: u64 = std::env::var("PG_CRASH_TRIALS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
     let dir = tempfile::tempdir().unwrap();
     let database_url = desk_store_suite::fresh_postgres_url().await;
-    let db: Arc<dyn Database> = Arc::new(PgStore::connect(&database_url, 4).await.unwrap());
-    let admin = NewUser { username: "ada".into(), display_name: "Ada Admin".into(), password: PASSWORD.into(), roles: vec![Role::Admin] };
-    db.create_first_admin(admin).await.unwrap();
-    let ada = db.sign_in("ada", PASSWORD, desk_core::people::now_ms()).await.unwrap();
-    for (u, roles) in [("ana", vec![Role::Agent]), ("sam", vec![Role::Supervisor])] {
-        db.create_user(&ada, NewUser { username: u.into(), display_name: u.into(), password: PASSWORD.into(), roles }, desk_core::people::now_ms()).await.unwrap();
-    }
+    // The team and the escalation, set up in the database before the server starts.
+    let db = team(&database_url, PASSWORD, &[("ana", "ana", &[Role::Agent]), ("sam", "sam", &[Role::Supervisor])]).await;
     db.ingest(&bytes(&valid_doc()), "test").await.unwrap();
     let backend = DemoBackend::start(&dir.path().join("backend.db"), "127.0.0.1:0".parse().unwrap()).await.unwrap();
     backend.set_faults(Faults { delay: Duration::from_millis(300), ..Default::default() }).await;

@@ -13,8 +13,7 @@ mod process;
 
 use std::time::Duration;
 
-use desk_core::people::{now_ms, NewUser, Role, DEMO_PASSWORD, DEMO_USERS};
-use desk_core::people::Accounts;
+use desk_core::people::{DEMO_PASSWORD, DEMO_USERS};
 use fantoccini::Locator;
 use harness::App;
 use serde_json::{json, Value};
@@ -26,12 +25,8 @@ async fn an_agent_and_a_supervisor_at_two_desks_share_one_server() {
     // The server, its team (the demo people, as an admin would create them) and a platform.
     let dir = tempfile::tempdir().unwrap();
     let database_url = desk_store_suite::fresh_postgres_url().await;
-    let db = desk_store_postgres::PgStore::connect(&database_url, 2).await.unwrap();
-    db.create_first_admin(NewUser { username: "ada".into(), display_name: "Ada Admin".into(), password: DEMO_PASSWORD.into(), roles: vec![Role::Admin] }).await.unwrap();
-    let ada = db.sign_in("ada", DEMO_PASSWORD, now_ms()).await.unwrap();
-    for (u, name, roles) in DEMO_USERS.iter().filter(|(u, _, _)| *u != "ada") {
-        db.create_user(&ada, NewUser { username: (*u).into(), display_name: (*name).into(), password: DEMO_PASSWORD.into(), roles: roles.to_vec() }, now_ms()).await.unwrap();
-    }
+    let people: Vec<_> = DEMO_USERS.iter().filter(|(u, _, _)| *u != "ada").copied().collect();
+    let db = process::team(&database_url, DEMO_PASSWORD, &people).await;
     let platforms = dir.path().join("platforms.toml");
     std::fs::write(&platforms, format!("[platforms]\nhelpbot = \"{PLATFORM_TOKEN}\"\n")).unwrap();
     let backend = desk_demo::DemoBackend::start(&dir.path().join("backend.db"), "127.0.0.1:0".parse().unwrap()).await.unwrap();
@@ -92,7 +87,7 @@ async fn an_agent_and_a_supervisor_at_two_desks_share_one_server() {
     let done: Value = http.get(format!("{}/v1/tool-calls/{id}", server.url)).bearer_auth(signed["token"].as_str().unwrap()).send().await.unwrap().json().await.unwrap();
     assert_eq!(done["approved_by"], "Sam Supervisor", "{done}");
     assert_eq!(done["attempts"], 1, "{done}");
-    assert!(desk_core::audit::verify(&db).await.unwrap().ok, "the server's audit chain verifies");
+    assert!(desk_core::audit::verify(&*db).await.unwrap().ok, "the server's audit chain verifies");
     agent.screenshot("62-team-agent-sees-executed").await;
 
     // The server goes away: the agent keeps reading, under a banner, and changes are refused.
@@ -105,6 +100,26 @@ async fn an_agent_and_a_supervisor_at_two_desks_share_one_server() {
     assert!(err.contains("nothing was changed"), "{err}");
     assert!(agent.exists("[data-testid=conversation-summary]").await, "the conversation stays readable");
     agent.screenshot("63-team-agent-offline").await;
+
+    // The server comes back (same database, same port): the banner goes, the desk reads
+    // everything again, and changes go through.
+    let port: u16 = server.url.rsplit(':').next().unwrap().parse().unwrap();
+    let _back = process::start_with(&database_url, &backend.base_url(), dir.path(), port, &[("DESK_SERVER_PLATFORMS_FILE", platforms.to_str().unwrap())]).await;
+    agent.wait_count("[data-testid=server-status][data-state=online]", 1, Duration::from_secs(30)).await;
+    assert!(!agent.exists("[data-testid=offline-banner]").await, "the banner is gone");
+    agent.click("[data-testid=release-button]").await;
+    agent.wait_count("[data-testid=claim-button]", 1, Duration::from_secs(10)).await;
+
+    // Settings say where this desk works, and that drafts are the server's to configure.
+    supervisor.click("[data-testid=nav-settings]").await;
+    supervisor.wait_text("[data-testid=team-server-status]", Duration::from_secs(10), |t| t.contains("team server")).await;
+    assert!(supervisor.exists("[data-testid=settings-drafts-on-server]").await);
+    // Set by HANDOFF_DESK_SERVER_URL here: shown, and not editable in the window.
+    assert!(supervisor.exists("[data-testid=team-server-env]").await);
+    assert!(!supervisor.exists("[data-testid=team-server-save]").await);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(supervisor.exists("[data-testid=team-server-status]").await, "the setting stays on screen");
+    supervisor.screenshot("64-team-settings").await;
     agent.close().await;
     supervisor.close().await;
 }

@@ -18,6 +18,15 @@ impl ServerProcess {
     }
 }
 
+impl ServerProcess {
+    /// Resident memory now and at its peak, in MiB (Linux `/proc`).
+    pub fn memory(&self) -> (f64, f64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        let kb = |key: &str| status.lines().find(|l| l.starts_with(key)).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+        (kb("VmRSS:") / 1024.0, kb("VmHWM:") / 1024.0)
+    }
+}
+
 impl Drop for ServerProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -51,13 +60,14 @@ pub async fn start(database_url: &str, backend: &str, dir: &std::path::Path, por
 /// As [`start`], with more of the server's environment.
 pub async fn start_with(database_url: &str, backend: &str, dir: &std::path::Path, port: u16, env: &[(&str, &str)]) -> ServerProcess {
     let child = Command::new(binary())
-        .envs(env.iter().copied())
         .env("DESK_SERVER_DATABASE_URL", database_url)
         .env("DESK_SERVER_ADDR", format!("127.0.0.1:{port}"))
         .env("DESK_SERVER_TLS", "off")
         .env("DESK_SERVER_BACKEND_URL", backend)
         .env("DESK_SERVER_DATA_DIR", dir)
         .env("RUST_LOG", "warn")
+        // Last: the caller's settings win.
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .spawn()
         .expect("start desk-server");
@@ -70,4 +80,18 @@ pub async fn start_with(database_url: &str, backend: &str, dir: &std::path::Path
         assert!(Instant::now() < deadline, "desk-server did not start");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// A fresh database with a team on it, before any server starts: Ada the admin, then `people`
+/// (username, display name, roles), everyone with `password`.
+pub async fn team(database_url: &str, password: &str, people: &[(&str, &str, &[desk_core::people::Role])]) -> std::sync::Arc<dyn desk_core::storage::Database> {
+    use desk_core::people::{now_ms, Accounts, NewUser, Role};
+    let db: std::sync::Arc<dyn desk_core::storage::Database> = std::sync::Arc::new(desk_store_postgres::PgStore::connect(database_url, 4).await.unwrap());
+    let admin = NewUser { username: "ada".into(), display_name: "Ada Admin".into(), password: password.into(), roles: vec![Role::Admin] };
+    db.create_first_admin(admin).await.unwrap();
+    let ada = db.sign_in("ada", password, now_ms()).await.unwrap();
+    for (u, name, roles) in people {
+        db.create_user(&ada, NewUser { username: (*u).into(), display_name: (*name).into(), password: password.into(), roles: roles.to_vec() }, now_ms()).await.unwrap();
+    }
+    db
 }

@@ -50,14 +50,14 @@ export function SettingsView() {
   return (
     <section className="settings" data-testid="settings-view" aria-label="Settings">
       <header className="settings__header">
-        <h2>Draft replies</h2>
+        <h2>Settings</h2>
         <p className="muted small">
-          How the desk drafts replies for agents to approve, edit or reject. Without an LLM, the embedded engine drafts from the
-          knowledge base on this machine.
+          Where this desk works, and how it drafts replies for agents to approve, edit or reject.
+          {!team && " Without an LLM, the embedded engine drafts from the knowledge base on this machine."}
         </p>
-        {!editable && (
+        {!editable && !team && (
           <p className="settings__readonly" data-testid="settings-readonly">
-            Read only: an admin changes these settings.
+            Read only: an admin changes the draft settings.
           </p>
         )}
       </header>
