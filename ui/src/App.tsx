@@ -6,6 +6,7 @@ import { ShortcutHelp } from "./components/ShortcutHelp";
 import { UsersView } from "./features/admin/UsersView";
 import { SettingsView } from "./features/settings";
 import { ApprovalsView } from "./features/approvals/ApprovalsView";
+import { TeamView } from "./features/team/team";
 import { AuditView, ChainBadge } from "./features/audit/AuditView";
 import { useClaim } from "./features/claims/hooks";
 import { ContextPane } from "./features/conversation/ContextPane";
@@ -32,7 +33,7 @@ import { OfflineBanner, useServerLink } from "./shell/ServerLink";
 import { StatusLine } from "./shell/StatusLine";
 import { TopBar } from "./shell/TopBar";
 
-export type View = "desk" | "quarantine" | "analytics" | "admin" | "approvals" | "audit" | "settings";
+export type View = "desk" | "quarantine" | "analytics" | "admin" | "approvals" | "audit" | "settings" | "team";
 export type Overlay = "help" | "import" | "switch-user" | null;
 
 /** Where the app starts (the mock build uses it to show a given screen). */
@@ -113,6 +114,7 @@ function Workspace({ initial, status }: { initial?: InitialState; status: AppSta
           analytics: "view_analytics",
           admin: "manage_users",
           approvals: "approve_tool_calls",
+          team: "reassign_handoff",
           audit: "view_audit",
           settings: "view_queue",
         } as const
@@ -205,7 +207,7 @@ function Workspace({ initial, status }: { initial?: InitialState; status: AppSta
         chordAt.current = 0;
         const target: View | null =
           (
-            { q: "quarantine", d: "desk", a: "analytics", u: "admin", p: "approvals", l: "audit", s: "settings" } as Partial<Record<string, View>>
+            { q: "quarantine", d: "desk", a: "analytics", u: "admin", p: "approvals", l: "audit", s: "settings", t: "team" } as Partial<Record<string, View>>
           )[e.key] ?? null;
         if (target !== null) {
           e.preventDefault();
@@ -326,6 +328,8 @@ function Workspace({ initial, status }: { initial?: InitialState; status: AppSta
           <AuditView />
         ) : view === "settings" ? (
           <SettingsView />
+        ) : view === "team" ? (
+          <TeamView />
         ) : (
           <div className={`desk${rating ? " desk--rating" : ""}`}>
             <QueuePane

@@ -227,6 +227,18 @@ from_env: boolean,
  */
 connected: string | null, };
 
+export type Availability = { available: boolean, 
+/**
+ * Since when (`None`: never set, which counts as away).
+ */
+since_ms: number | null, };
+
+export type TeamMember = { user_id: number, username: string, display_name: string, roles: Array<Role>, available: boolean, since_ms: number | null, 
+/**
+ * Escalations claimed by them now.
+ */
+holding: number, };
+
 export type SessionState = { current: SessionInfo | null, previous: Actor | null, };
 
 export type Role = "agent" | "supervisor" | "team_lead" | "admin";
@@ -541,6 +553,9 @@ export type Commands = {
   kb_reindex: { args: Record<string, never>; result: KbReport };
   team_server: { args: Record<string, never>; result: TeamServerSetting };
   set_team_server: { args: { url: string | null, caPath: string | null }; result: TeamServerSetting };
+  my_availability: { args: Record<string, never>; result: Availability };
+  set_availability: { args: { available: boolean }; result: Availability };
+  team_board: { args: Record<string, never>; result: Array<TeamMember> };
 };
 
 /** Every event: its payload. */

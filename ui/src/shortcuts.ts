@@ -18,6 +18,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ["g", "q"], does: "Open the quarantine", where: "Anywhere", needs: "view_quarantine" },
   { keys: ["g", "p"], does: "Open the approvals inbox", where: "Anywhere", needs: "approve_tool_calls" },
   { keys: ["j", "k"], does: "Next / previous request", where: "Approvals", needs: "approve_tool_calls" },
+  { keys: ["g", "t"], does: "Open the team board (who is available, who holds what)", where: "Anywhere", needs: "reassign_handoff" },
   { keys: ["g", "a"], does: "Open the analytics", where: "Anywhere", needs: "view_analytics" },
   { keys: ["g", "l"], does: "Open the audit log", where: "Anywhere", needs: "view_audit" },
   { keys: ["g", "u"], does: "Open the users screen", where: "Anywhere", needs: "manage_users" },

@@ -201,6 +201,18 @@ impl DeskClient {
         self.get(&format!("/v1/handoffs/{}/replies", seg(id))).await
     }
 
+    pub async fn my_availability(&self) -> CmdResult<desk_core::routing::Availability> {
+        self.get("/v1/me/availability").await
+    }
+
+    pub async fn set_availability(&self, available: bool) -> CmdResult<desk_core::routing::Availability> {
+        self.change(Method::PUT, "/v1/me/availability", Some(&json!({ "available": available }))).await
+    }
+
+    pub async fn team_board(&self) -> CmdResult<Vec<desk_core::routing::TeamMember>> {
+        self.get("/v1/team").await
+    }
+
     pub async fn draft_metrics(&self) -> CmdResult<Vec<DraftIntentMetrics>> {
         self.get("/v1/drafts/metrics").await
     }

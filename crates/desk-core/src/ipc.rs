@@ -235,6 +235,9 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("kb_reindex", "Record<string, never>", "KbReport"),
     ("team_server", "Record<string, never>", "TeamServerSetting"),
     ("set_team_server", "{ url: string | null, caPath: string | null }", "TeamServerSetting"),
+    ("my_availability", "Record<string, never>", "Availability"),
+    ("set_availability", "{ available: boolean }", "Availability"),
+    ("team_board", "Record<string, never>", "Array<TeamMember>"),
 ];
 
 /// Who may call a command.
@@ -300,6 +303,9 @@ pub const COMMAND_ACCESS: &[(&str, Access)] = {
         ("kb_reindex", Needs(ConfigureDrafts)),
         ("team_server", SignedIn),
         ("set_team_server", SignedIn),
+        ("my_availability", Needs(ClaimHandoff)),
+        ("set_availability", Needs(ClaimHandoff)),
+        ("team_board", Needs(ReassignHandoff)),
     ]
 };
 
@@ -402,6 +408,8 @@ pub fn typescript_bindings() -> String {
         SourceStatus::decl(&cfg),
         ServerLink::decl(&cfg),
         TeamServerSetting::decl(&cfg),
+        crate::routing::Availability::decl(&cfg),
+        crate::routing::TeamMember::decl(&cfg),
         SessionState::decl(&cfg),
         people::Role::decl(&cfg),
         people::Permission::decl(&cfg),

@@ -25,6 +25,7 @@ pub mod people;
 pub mod quarantine;
 pub mod queue;
 pub mod ratings;
+pub mod routing;
 pub mod secrets;
 pub mod sources;
 pub mod storage;

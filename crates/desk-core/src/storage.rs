@@ -319,6 +319,16 @@ pub trait EventStore: Send + Sync {
     async fn delete_events_through(&self, upto: crate::events::EventPosition, before_ms: i64) -> Result<u64>;
 }
 
+/// Who is available for escalations, and who holds how many ([`crate::routing`]).
+#[async_trait]
+pub trait RoutingStore: Send + Sync {
+    async fn set_available(&self, user_id: i64, available: bool, now: i64) -> Result<()>;
+    /// Every recorded availability: (user id, available, since when).
+    async fn availability(&self) -> Result<Vec<(i64, bool, i64)>>;
+    /// How many escalations each user holds (claimed): (user id, count).
+    async fn claims_held(&self) -> Result<Vec<(i64, i64)>>;
+}
+
 /// Everything a desk keeps, on one database.
 pub trait Database:
     AuditStore
@@ -336,6 +346,7 @@ pub trait Database:
     + AnalyticsStore
     + SessionStore
     + EventStore
+    + RoutingStore
     + Send
     + Sync
     + 'static

@@ -126,6 +126,9 @@ async fn command_matrix_for_every_role() {
         ("kb_reindex", &["ada"]),
         ("team_server", &["ana", "sam", "lee", "ada"]),
         ("set_team_server", &["ana", "sam", "lee", "ada"]),
+        ("my_availability", &["ana", "sam"]),
+        ("set_availability", &["ana", "sam"]),
+        ("team_board", &["sam"]),
     ];
     let public = ["app_status", "session_state", "sign_in", "sign_out", "create_first_admin"];
     assert_eq!(expected.len() + public.len(), COMMANDS.len(), "every command is in the table");

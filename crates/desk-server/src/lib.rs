@@ -228,6 +228,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/drafts/metrics", get(draft_metrics))
         .route("/v1/audit", post(audit_list))
         .route("/v1/audit/export", get(audit_export))
+        .route("/v1/me/availability", get(my_availability).put(set_availability))
+        .route("/v1/team", get(team_board))
         .route("/v1/imports", post(import).layer(DefaultBodyLimit::max(IMPORT_BYTES_MAX)))
         .route("/v1/users", get(users).post(create_user))
         .route("/v1/users/{id}", axum::routing::patch(update_user))
@@ -529,6 +531,25 @@ async fn audit_export(State(s): State<AppState>, c: Caller) -> Result<impl axum:
     let mut buf = Vec::new();
     s.audit.export(&c.session, &mut buf, now_ms()).await?;
     Ok(text("application/jsonl", String::from_utf8_lossy(&buf).into_owned()))
+}
+
+async fn my_availability(State(s): State<AppState>, c: Caller) -> ApiResult<desk_core::routing::Availability> {
+    Ok(Json(desk_core::routing::mine(&*s.db, &c.session, now_ms()).await?))
+}
+
+#[derive(Deserialize)]
+struct SetAvailable {
+    available: bool,
+}
+
+/// An agent is available for escalations, or away.
+async fn set_availability(State(s): State<AppState>, c: Caller, Body(b): Body<SetAvailable>) -> ApiResult<desk_core::routing::Availability> {
+    Ok(Json(desk_core::routing::set_available(&*s.db, &c.session, b.available, now_ms()).await?))
+}
+
+/// Who is available and who holds how many escalations (supervisors).
+async fn team_board(State(s): State<AppState>, c: Caller) -> ApiResult<Vec<desk_core::routing::TeamMember>> {
+    Ok(Json(desk_core::routing::team(&*s.db, &c.session, now_ms()).await?))
 }
 
 /// How large a file a person may import at once.

@@ -175,6 +175,9 @@ fn guarded() -> Vec<(reqwest::Method, &'static str, Option<Value>)> {
         (M::POST, "/v1/audit", Some(json!({}))),
         (M::GET, "/v1/audit/export", None),
         (M::POST, "/v1/imports?name=x.jsonl", Some(json!({"schema": "handoff/v1"}))),
+        (M::GET, "/v1/me/availability", None),
+        (M::PUT, "/v1/me/availability", Some(json!({"available": true}))),
+        (M::GET, "/v1/team", None),
         (M::DELETE, "/v1/sessions/current", None),
     ]
 }

@@ -14,6 +14,7 @@
 mod analytics;
 mod drafts;
 mod events;
+mod routing;
 mod sessions;
 
 use std::str::FromStr;

@@ -14,6 +14,7 @@ pub(crate) mod people;
 pub(crate) mod quarantine;
 mod queue;
 mod ratings;
+mod routing;
 mod sessions;
 
 use std::path::Path;

@@ -1,4 +1,5 @@
 use desk_core::ipc::SessionState;
+use desk_core::routing::{Availability, TeamMember};
 use desk_core::people::{now_ms, Accounts, NewUser, Role, UserSummary};
 use tauri::State;
 
@@ -81,4 +82,33 @@ pub async fn update_user(state: State<'_, AppState>, user_id: i64, roles: Vec<Ro
     }
     let s = state.sessions.require("update_user")?;
     Ok(state.store.update_user(&s, user_id, roles, active, now_ms()).await?)
+}
+
+#[tauri::command]
+pub async fn my_availability(state: State<'_, AppState>) -> CmdResult<Availability> {
+    if let Some(r) = &state.remote {
+        return r.my_availability().await;
+    }
+    let s = state.sessions.require("my_availability")?;
+    Ok(desk_core::routing::mine(&state.store, &s, now_ms()).await?)
+}
+
+/// Available for escalations, or away.
+#[tauri::command]
+pub async fn set_availability(state: State<'_, AppState>, available: bool) -> CmdResult<Availability> {
+    if let Some(r) = &state.remote {
+        return r.set_availability(available).await;
+    }
+    let s = state.sessions.require("set_availability")?;
+    Ok(desk_core::routing::set_available(&state.store, &s, available, now_ms()).await?)
+}
+
+/// Who is available and who holds how many escalations.
+#[tauri::command]
+pub async fn team_board(state: State<'_, AppState>) -> CmdResult<Vec<TeamMember>> {
+    if let Some(r) = &state.remote {
+        return r.team_board().await;
+    }
+    let s = state.sessions.require("team_board")?;
+    Ok(desk_core::routing::team(&state.store, &s, now_ms()).await?)
 }

@@ -55,6 +55,13 @@ async fn an_agent_and_a_supervisor_at_two_desks_share_one_server() {
     agent.wait_count("[data-testid=conversation-summary]", 1, Duration::from_secs(10)).await;
     agent.click("[data-testid=claim-button]").await;
     agent.wait_count("[data-testid=release-button]", 1, Duration::from_secs(10)).await;
+    // Ana says she takes escalations; Sam's team board shows her available, holding one.
+    agent.click("[data-testid=availability-toggle][data-available=false]").await;
+    agent.wait_count("[data-testid=availability-toggle][data-available=true]", 1, Duration::from_secs(10)).await;
+    supervisor.click("[data-testid=nav-team]").await;
+    supervisor.wait_count("[data-testid=team-member][data-username=ana][data-available=true][data-holding='1']", 1, Duration::from_secs(20)).await;
+    supervisor.screenshot("65-team-board").await;
+    supervisor.click("[data-testid=nav-approvals]").await;
     agent.propose_refund("480.00").await;
     agent.wait_count("[data-testid=tool-call][data-state=pending]", 1, Duration::from_secs(10)).await;
     let call = agent.client.find(Locator::Css("[data-testid=tool-call][data-state=pending]")).await.unwrap();

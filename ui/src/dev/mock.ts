@@ -549,6 +549,7 @@ const STEP_UP_MS = 5 * 60_000;
 type MockSession = { user: MockUser; steppedUpAt: number | null };
 let sessions: MockSession[] = [];
 let needsFirstAdmin = false;
+let availability: { available: boolean; since_ms: number | null } = { available: false, since_ms: null };
 const failedSignIns = new Map<string, number[]>();
 
 const actorOf = (u: MockUser): Actor => ({ user_id: u.id, username: u.username, display_name: u.display_name, roles: u.roles });
@@ -1194,6 +1195,18 @@ export function installMock(params: URLSearchParams): InitialState {
         case "audit_export":
           authorize("export_data", true);
           return gates.events.length;
+        case "my_availability":
+          authorize("claim_handoff");
+          return availability;
+        case "set_availability":
+          authorize("claim_handoff");
+          availability = { available: Boolean(a.available), since_ms: Date.now() };
+          return availability;
+        case "team_board":
+          authorize("reassign_handoff");
+          return users
+            .filter((u) => u.active && u.roles.some((r) => r === "agent" || r === "supervisor"))
+            .map((u) => ({ user_id: u.id, username: u.username, display_name: u.display_name, roles: u.roles, available: false, since_ms: null, holding: 0 }));
         default: {
           // Draft replies (shadow mode) live in their own module.
           const drafts = await import("./mock-drafts");

@@ -3,6 +3,7 @@ import { usePendingApprovals } from "../features/gates/hooks";
 import { initials, rolesLabel } from "../labels";
 import { useSession } from "../session/context";
 import type { View } from "../App";
+import { AvailabilityToggle } from "../features/team/team";
 
 type Props = {
   facets: QueueFacets | undefined;
@@ -27,6 +28,7 @@ export function TopBar({ facets, view, onView, onQuarantine, onImport, onHelp, o
   const tabs: { view: View; label: string; testId: string; keys: string; show: boolean; count?: number }[] = [
     { view: "desk", label: "Desk", testId: "nav-desk", keys: "g d", show: can("view_queue") },
     { view: "approvals", label: "Approvals", testId: "nav-approvals", keys: "g p", show: approver, count: pending?.length },
+    { view: "team", label: "Team", testId: "nav-team", keys: "g t", show: can("reassign_handoff") },
     { view: "analytics", label: "Analytics", testId: "nav-analytics", keys: "g a", show: can("view_analytics") },
     { view: "audit", label: "Audit", testId: "nav-audit", keys: "g l", show: can("view_audit") },
     { view: "admin", label: "Users", testId: "nav-admin", keys: "g u", show: can("manage_users") },
@@ -70,6 +72,7 @@ export function TopBar({ facets, view, onView, onQuarantine, onImport, onHelp, o
         {total === 1 ? "escalation" : "escalations"}
       </span>
       <span className="topbar__spacer" />
+      {can("claim_handoff") && <AvailabilityToggle />}
       {can("view_quarantine") && (
         <button
           type="button"

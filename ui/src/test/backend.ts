@@ -1,6 +1,7 @@
 // A small programmable back end for tests, on top of mockIPC.
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type {
+  Availability,
   Actor,
   Analytics,
   AppStatus,
@@ -51,6 +52,8 @@ export type Backend = {
   steppedUp: boolean;
   /** Replace a command's answer altogether. */
   handle: Partial<Record<string, (args: Record<string, unknown>) => unknown>>;
+  /** The signed-in agent's availability (away until set). */
+  availability: Availability;
   queueQueries: () => QueueQuery[];
   argsOf: (cmd: string) => Record<string, unknown>[];
 };
@@ -81,6 +84,7 @@ export function installBackend(initialRows: QueueRow[], pageSizeOrOptions?: numb
     auditVerify: null,
     steppedUp: false,
     handle: {},
+    availability: { available: false, since_ms: null },
     queueQueries: () => b.calls.filter((c) => c.cmd === "queue_page").map((c) => c.args.query as QueueQuery),
     argsOf: (cmd) => b.calls.filter((c) => c.cmd === cmd).map((c) => c.args),
   };
@@ -263,6 +267,13 @@ export function installBackend(initialRows: QueueRow[], pageSizeOrOptions?: numb
         need("export_data");
         if (!b.steppedUp) throw { kind: "step_up_required", message: "Confirm your password to do this." };
         return b.gates.events.length;
+      case "my_availability":
+        need("claim_handoff");
+        return b.availability;
+      case "set_availability":
+        need("claim_handoff");
+        b.availability = { available: Boolean(args.available), since_ms: Date.now() };
+        return b.availability;
       default:
         return Promise.reject({ kind: "internal", message: `no mock for ${cmd}` });
     }
