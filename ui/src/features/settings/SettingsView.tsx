@@ -48,8 +48,8 @@ export function SettingsView() {
     );
 
   return (
-    <section className="settings" data-testid="settings-view" aria-label="Settings">
-      <header className="settings__header">
+    <section className="page settings" data-testid="settings-view" aria-label="Settings">
+      <header className="page__header">
         <h2>Settings</h2>
         <p className="muted small">
           Where this desk works, and how it drafts replies for agents to approve, edit or reject.
@@ -61,7 +61,7 @@ export function SettingsView() {
           </p>
         )}
       </header>
-      <div className="settings__body">
+      <div className="page__body settings__body">
         <TeamServerCard />
         {body}
       </div>

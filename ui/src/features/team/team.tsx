@@ -98,12 +98,12 @@ export function TeamView() {
     );
   }
   return (
-    <section className="team" data-testid="team-view" aria-label="Team">
-      <header className="team__header">
+    <section className="page team" data-testid="team-view" aria-label="Team">
+      <header className="page__header">
         <h2>Team</h2>
         <p className="muted small">Who takes escalations now, and how many each holds. Take one over from the conversation's claim.</p>
       </header>
-      <div className="team__body">{body}</div>
+      <div className="page__body">{body}</div>
     </section>
   );
 }
