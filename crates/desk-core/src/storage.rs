@@ -325,8 +325,26 @@ pub trait RoutingStore: Send + Sync {
     async fn set_available(&self, user_id: i64, available: bool, now: i64) -> Result<()>;
     /// Every recorded availability: (user id, available, since when).
     async fn availability(&self) -> Result<Vec<(i64, bool, i64)>>;
-    /// How many escalations each user holds (claimed): (user id, count).
-    async fn claims_held(&self) -> Result<Vec<(i64, i64)>>;
+    /// Every claimed escalation, oldest claim first.
+    async fn held_escalations(&self) -> Result<Vec<crate::routing::HeldEscalation>>;
+    /// Every skill: (user id, kind, value).
+    async fn skills(&self) -> Result<Vec<(i64, String, String)>>;
+    /// Replaces a user's skills, with the audit event, in one transaction.
+    async fn set_skills(&self, user_id: i64, skills: &[(&'static str, String)], audit: &crate::storage::NewAuditEvent) -> Result<()>;
+    /// Unclaimed escalations, most urgent and longest waiting first, at most `limit`.
+    async fn waiting_for_offer(&self, limit: i64) -> Result<Vec<crate::routing::Waiting>>;
+    /// Every open offer, with whether its escalation has been claimed since.
+    async fn open_offers(&self) -> Result<Vec<crate::routing::OpenOffer>>;
+    /// (escalation seq, user id) of the offers declined or let expire on escalations still
+    /// unclaimed: these are never offered to that agent again.
+    async fn refused_offers(&self) -> Result<Vec<(i64, i64)>>;
+    /// Makes an offer, unless the escalation or the agent has an open one already (`false`).
+    async fn make_offer(&self, handoff_seq: i64, user_id: i64, now: i64, expires_ms: i64) -> Result<bool>;
+    /// Closes an open offer (compare-and-set on `open`); `false` when it was not open.
+    async fn close_offer(&self, id: i64, state: crate::routing::OfferState, now: i64) -> Result<bool>;
+    async fn offer(&self, id: i64) -> Result<Option<crate::routing::OfferRecord>>;
+    /// The agent's open offer, if any.
+    async fn open_offer_for(&self, user_id: i64) -> Result<Option<crate::routing::OfferRecord>>;
 }
 
 /// Everything a desk keeps, on one database.
