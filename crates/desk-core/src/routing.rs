@@ -451,6 +451,8 @@ pub async fn reassign(db: &dyn Database, by: &Session, handoff_id: &str, to_user
     match db.claim(handoff_id, to_user_id, now, true).await? {
         crate::storage::ClaimOutcome::Taken => {
             tracing::info!(by = by.actor.user_id, to = to_user_id, handoff_id, "reassigned");
+            let payload = serde_json::json!({ "to_user_id": to_user_id, "to": to.display_name });
+            db.append_audit(&crate::storage::NewAuditEvent::new(now, &crate::audit::user_actor(by.actor.user_id, &by.actor.username), "handoff.reassigned", handoff_id, payload)).await?;
             Ok(())
         }
         crate::storage::ClaimOutcome::HeldBy { name, .. } => Err(PeopleError::Conflict(format!("{name} holds this escalation."))),

@@ -35,7 +35,7 @@ use desk_core::people::{now_ms, Accounts, NewUser, Role, Session, SessionInfo, U
 use desk_core::queue::{QueueFacets, QueuePage, QueueQuery, QueueService};
 use desk_core::storage::Database;
 use desk_core::store::QuarantineEntry;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -230,6 +230,11 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/audit/export", get(audit_export))
         .route("/v1/me/availability", get(my_availability).put(set_availability))
         .route("/v1/team", get(team_board))
+        .route("/v1/me/offer", get(my_offer))
+        .route("/v1/offers/{id}/accept", post(accept_offer))
+        .route("/v1/offers/{id}/decline", post(decline_offer))
+        .route("/v1/users/{id}/skills", put(set_skills))
+        .route("/v1/handoffs/{id}/assignee", put(reassign))
         .route("/v1/imports", post(import).layer(DefaultBodyLimit::max(IMPORT_BYTES_MAX)))
         .route("/v1/users", get(users).post(create_user))
         .route("/v1/users/{id}", axum::routing::patch(update_user))
@@ -550,6 +555,43 @@ async fn set_availability(State(s): State<AppState>, c: Caller, Body(b): Body<Se
 /// Who is available and who holds how many escalations (supervisors).
 async fn team_board(State(s): State<AppState>, c: Caller) -> ApiResult<Vec<desk_core::routing::TeamMember>> {
     Ok(Json(desk_core::routing::team(&*s.db, &c.session, now_ms()).await?))
+}
+
+/// The escalation offered to the signed-in agent now, if any.
+async fn my_offer(State(s): State<AppState>, c: Caller) -> ApiResult<Option<desk_core::routing::RoutingOffer>> {
+    Ok(Json(desk_core::routing::my_offer(&*s.db, &c.session, now_ms()).await?))
+}
+
+#[derive(Serialize)]
+struct Accepted {
+    handoff_id: String,
+}
+
+/// The agent takes the escalation offered to them: it is claimed for them.
+async fn accept_offer(State(s): State<AppState>, c: Caller, Path(id): Path<i64>) -> ApiResult<Accepted> {
+    Ok(Json(Accepted { handoff_id: desk_core::routing::accept_offer(&*s.db, &c.session, id, now_ms()).await? }))
+}
+
+/// The agent passes: the escalation goes to someone else.
+async fn decline_offer(State(s): State<AppState>, c: Caller, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
+    desk_core::routing::decline_offer(&*s.db, &c.session, id, now_ms()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A supervisor sets what an agent takes: intents, channels, languages (empty means any).
+async fn set_skills(State(s): State<AppState>, c: Caller, Path(id): Path<i64>, Body(b): Body<desk_core::routing::Skills>) -> ApiResult<desk_core::routing::Skills> {
+    Ok(Json(desk_core::routing::set_skills(&*s.db, &c.session, id, b, now_ms()).await?))
+}
+
+#[derive(Deserialize)]
+struct Assignee {
+    user_id: i64,
+}
+
+/// A supervisor gives an escalation to a named agent.
+async fn reassign(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Body(b): Body<Assignee>) -> Result<StatusCode, ApiError> {
+    desk_core::routing::reassign(&*s.db, &c.session, &id, b.user_id, now_ms()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// How large a file a person may import at once.

@@ -10,6 +10,10 @@
 //!   starter articles on first start);
 //! * `DESK_SERVER_CHECKPOINT_SECS` — how often the audit chain's head is signed (default 300);
 //! * `DESK_SERVER_EVENTS_KEEP_HOURS` — how long the event stream keeps events for replay (default 168);
+//! * `DESK_SERVER_OFFER_SECS` — how long an agent has to accept an offered escalation before it
+//!   goes to someone else (default 60);
+//! * `DESK_SERVER_ROUTING_CAPACITY` — how many escalations an agent holds before no more are
+//!   offered to them (default 5);
 //! * `DESK_SERVER_PLATFORMS_FILE` — a TOML file of the bot platforms allowed to push escalations,
 //!   `name = "bearer token"` per line under `[platforms]`.
 
@@ -111,6 +115,14 @@ async fn run() -> Result<(), String> {
             }
         }
     });
+    // Routing: every two seconds, offer what waits to whoever is available and skilled.
+    let defaults = desk_core::routing::RoutingPolicy::default();
+    let policy = desk_core::routing::RoutingPolicy {
+        offer_ms: env("DESK_SERVER_OFFER_SECS").and_then(|s| s.parse().ok()).filter(|s: &i64| *s > 0).map(|s| s * 1000).unwrap_or(defaults.offer_ms),
+        capacity: env("DESK_SERVER_ROUTING_CAPACITY").and_then(|s| s.parse().ok()).filter(|c: &i64| *c > 0).unwrap_or(defaults.capacity),
+        ..defaults
+    };
+    tokio::spawn(desk_core::routing::keep_routing(db.clone(), policy, Duration::from_secs(2)));
     let state = AppState::new(db, gates, platforms, setup_code);
     tokio::spawn(desk_server::deliver_replies(state.db.clone(), state.platforms.clone(), Duration::from_secs(2)));
     pg.spawn_event_wakeups(state.wake.clone());

@@ -178,6 +178,11 @@ fn guarded() -> Vec<(reqwest::Method, &'static str, Option<Value>)> {
         (M::GET, "/v1/me/availability", None),
         (M::PUT, "/v1/me/availability", Some(json!({"available": true}))),
         (M::GET, "/v1/team", None),
+        (M::GET, "/v1/me/offer", None),
+        (M::POST, "/v1/offers/1/accept", None),
+        (M::POST, "/v1/offers/1/decline", None),
+        (M::PUT, "/v1/users/1/skills", Some(json!({"intents": [], "channels": [], "languages": []}))),
+        (M::PUT, "/v1/handoffs/hf_2f9c01/assignee", Some(json!({"user_id": 1}))),
         (M::DELETE, "/v1/sessions/current", None),
     ]
 }
@@ -566,4 +571,66 @@ async fn approved_replies_go_back_to_the_platform_that_pushed_the_conversation()
     assert!(desk_server::parse_platforms("[platforms]\nhelpbot = { token = \"0123456789abcdef\", replies_url = \"ftp://x\" }").is_err());
     let parsed = desk_server::parse_platforms("[platforms]\na = \"0123456789abcdef\"\nb = { token = \"0123456789abcdefg\", replies_url = \"https://b.example/api/\" }").unwrap();
     assert_eq!((parsed[0].replies.is_none(), parsed[1].replies.as_ref().map(|r| r.0.as_str())), (true, Some("https://b.example/api")));
+}
+
+/// Routing over the API: a round offers the escalation to the available agent whose skills
+/// match; Bob cannot answer Ana's offer; Ana declines and it goes to Bob, who accepts and holds
+/// it; Sam sets skills and reassigns it to Ana, and agents may do neither.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escalations_are_offered_accepted_declined_and_reassigned_over_the_api() {
+    let srv = server().await;
+    let team = srv.team().await;
+    let policy = desk_core::routing::RoutingPolicy::default();
+    srv.push(PLATFORM_TOKEN, &bytes(&valid_doc())).await;
+    let (_, users) = srv.get("/v1/users", &team.ada).await;
+    let id_of = |name: &str| users.as_array().unwrap().iter().find(|u| u["username"] == name).unwrap()["id"].as_i64().unwrap();
+    let put = |path: String, token: String, body: Value| {
+        let srv = &srv;
+        async move { srv.call(reqwest::Method::PUT, &path, Some(&token), Some(body)).await }
+    };
+
+    let (s, _) = put(format!("/v1/users/{}/skills", id_of("bob")), team.ana.clone(), json!({"intents": [], "channels": [], "languages": []})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "agents do not set skills");
+    let (s, v) = put(format!("/v1/users/{}/skills", id_of("sam")), team.sam.clone(), json!({"intents": ["order_status"], "channels": [], "languages": []})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["intents"], json!(["order_status"]));
+    for t in [&team.ana, &team.bob, &team.sam] {
+        let (s, v) = put("/v1/me/availability".into(), t.clone(), json!({"available": true})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+
+    let now = desk_core::people::now_ms();
+    desk_core::routing::route_once(&*srv.db, policy, now).await.unwrap();
+    let (_, sam_offer) = srv.get("/v1/me/offer", &team.sam).await;
+    assert_eq!(sam_offer, Value::Null, "a refund request is not offered to someone who takes order questions only");
+    let (a, b) = (srv.get("/v1/me/offer", &team.ana).await.1, srv.get("/v1/me/offer", &team.bob).await.1);
+    let (first, first_token, second_token) = if a.is_null() { (b, &team.bob, &team.ana) } else { (a, &team.ana, &team.bob) };
+    assert_eq!(first["handoff_id"], "hf_2f9c01", "{first}");
+    assert_eq!(first["customer_name"], "Ada L.");
+    let offer = first["id"].as_i64().unwrap();
+    let (s, v) = srv.post(&format!("/v1/offers/{offer}/accept"), second_token, json!(null)).await;
+    assert_eq!((s, v["message"].as_str().unwrap_or_default().contains("someone else")), (StatusCode::CONFLICT, true), "{v}");
+    let (s, _) = srv.post(&format!("/v1/offers/{offer}/decline"), first_token, json!(null)).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+
+    desk_core::routing::route_once(&*srv.db, policy, now + 10).await.unwrap();
+    let (_, next) = srv.get("/v1/me/offer", second_token).await;
+    assert_eq!(next["handoff_id"], "hf_2f9c01", "declined, it goes to the other agent: {next}");
+    let (s, v) = srv.post(&format!("/v1/offers/{}/accept", next["id"]), second_token, json!(null)).await;
+    assert_eq!((s, &v["handoff_id"]), (StatusCode::OK, &json!("hf_2f9c01")), "{v}");
+    let (_, board) = srv.get("/v1/team", &team.sam).await;
+    let holder = if second_token == &team.bob { "bob" } else { "ana" };
+    let row = board.as_array().unwrap().iter().find(|m| m["username"] == holder).unwrap();
+    assert_eq!(row["held"][0]["handoff_id"], "hf_2f9c01", "{board}");
+
+    let other = if holder == "bob" { "ana" } else { "bob" };
+    let (s, _) = put("/v1/handoffs/hf_2f9c01/assignee".into(), team.ana.clone(), json!({"user_id": id_of(other)})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "agents do not reassign");
+    let (s, v) = put("/v1/handoffs/hf_2f9c01/assignee".into(), team.sam.clone(), json!({"user_id": id_of(other)})).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    let (_, board) = srv.get("/v1/team", &team.sam).await;
+    let row = board.as_array().unwrap().iter().find(|m| m["username"] == other).unwrap();
+    assert_eq!(row["holding"], 1, "{board}");
+    let (s, v) = put("/v1/handoffs/hf_2f9c01/assignee".into(), team.sam.clone(), json!({"user_id": id_of("ada")})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "an admin without the agent role takes no escalations: {v}");
 }
