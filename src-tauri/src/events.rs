@@ -273,7 +273,40 @@ async fn server_event(app: &AppHandle, client: &desk_client::DeskClient, e: desk
                 Err(err) => tracing::debug!(error = %err.message, call = %e.subject, "a changed tool call could not be read"),
             }
         }
+        // Routing: an offer was made or closed, or someone's availability or skills changed.
+        "offer.changed" => {
+            routing_changed(app);
+            let agent_here = client.current().is_some_and(|s| s.permissions.contains(&Permission::ClaimHandoff));
+            if agent_here {
+                if let Ok(Some(o)) = client.my_offer().await {
+                    if o.id.to_string() == e.subject && first_time(&format!("offer:{}", o.id)) {
+                        notify_offer(app, &o);
+                    }
+                }
+            }
+        }
+        "team.changed" => routing_changed(app),
         other => tracing::debug!(kind = other, "an event this desk does not show"),
+    }
+}
+
+/// Window event `routing-changed`: an offer, an availability or a skill changed; the offer card
+/// and the team board read theirs again.
+pub const ROUTING_CHANGED: &str = "routing-changed";
+
+fn routing_changed(app: &AppHandle) {
+    if let Err(e) = app.emit(ROUTING_CHANGED, ()) {
+        tracing::warn!(error = %e, "could not emit routing-changed");
+    }
+}
+
+/// A desktop notification when an escalation is offered to the agent signed in here. It names
+/// the intent, priority and channel, never what the customer wrote.
+fn notify_offer(app: &AppHandle, o: &desk_core::routing::RoutingOffer) {
+    use tauri_plugin_notification::NotificationExt;
+    let body = format!("{} · {} · {}", o.intent.replace('_', " "), o.priority.as_str(), o.channel);
+    if let Err(e) = app.notification().builder().title("Escalation offered to you").body(body).show() {
+        tracing::debug!(error = %e, "desktop notification not shown");
     }
 }
 

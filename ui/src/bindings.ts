@@ -237,7 +237,37 @@ export type TeamMember = { user_id: number, username: string, display_name: stri
 /**
  * Escalations claimed by them now.
  */
-holding: number, };
+holding: number, 
+/**
+ * Which ones, oldest claim first.
+ */
+held: Array<HeldEscalation>, skills: Skills, 
+/**
+ * The escalation offered to them now, if any.
+ */
+offered: string | null, };
+
+export type Skills = { 
+/**
+ * Intent names, as the bot sends them (`refund_request`).
+ */
+intents: Array<string>, channels: Array<Channel>, 
+/**
+ * Language tags (`en`, `es`); a tag takes its regional variants (`es` takes `es-MX`).
+ */
+languages: Array<string>, };
+
+export type HeldEscalation = { user_id: number, handoff_id: string, 
+/**
+ * The customer's name, or their id when the bot had no name.
+ */
+customer: string, intent: string, priority: string, claimed_at_ms: number, };
+
+export type RoutingOffer = { id: number, handoff_id: string, offered_ms: number, expires_ms: number, customer_name: string | null, intent: string, priority: Priority, channel: Channel, summary: string, 
+/**
+ * RFC 3339: when the bot handed it over.
+ */
+escalated_at: string, };
 
 export type SessionState = { current: SessionInfo | null, previous: Actor | null, };
 
@@ -556,6 +586,11 @@ export type Commands = {
   my_availability: { args: Record<string, never>; result: Availability };
   set_availability: { args: { available: boolean }; result: Availability };
   team_board: { args: Record<string, never>; result: Array<TeamMember> };
+  my_offer: { args: Record<string, never>; result: RoutingOffer | null };
+  accept_offer: { args: { offerId: number }; result: string };
+  decline_offer: { args: { offerId: number }; result: null };
+  set_skills: { args: { userId: number, skills: Skills }; result: Skills };
+  reassign: { args: { handoffId: string, userId: number }; result: null };
 };
 
 /** Every event: its payload. */
@@ -566,4 +601,5 @@ export type Events = {
   "drafts-changed": DraftsChanged;
   "server-link": ServerLink;
   "desk-resync": null;
+  "routing-changed": null;
 };

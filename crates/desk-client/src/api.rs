@@ -213,6 +213,32 @@ impl DeskClient {
         self.get("/v1/team").await
     }
 
+    pub async fn my_offer(&self) -> CmdResult<Option<desk_core::routing::RoutingOffer>> {
+        self.get("/v1/me/offer").await
+    }
+
+    /// Accepts an offer; returns the escalation now claimed.
+    pub async fn accept_offer(&self, offer_id: i64) -> CmdResult<String> {
+        #[derive(serde::Deserialize)]
+        struct Accepted {
+            handoff_id: String,
+        }
+        let a: Accepted = self.change(Method::POST, &format!("/v1/offers/{offer_id}/accept"), None).await?;
+        Ok(a.handoff_id)
+    }
+
+    pub async fn decline_offer(&self, offer_id: i64) -> CmdResult<()> {
+        self.change(Method::POST, &format!("/v1/offers/{offer_id}/decline"), None).await
+    }
+
+    pub async fn set_skills(&self, user_id: i64, skills: &desk_core::routing::Skills) -> CmdResult<desk_core::routing::Skills> {
+        self.change(Method::PUT, &format!("/v1/users/{user_id}/skills"), Some(&json_of(skills))).await
+    }
+
+    pub async fn reassign(&self, handoff_id: &str, user_id: i64) -> CmdResult<()> {
+        self.change(Method::PUT, &format!("/v1/handoffs/{}/assignee", seg(handoff_id)), Some(&json!({ "user_id": user_id }))).await
+    }
+
     pub async fn draft_metrics(&self) -> CmdResult<Vec<DraftIntentMetrics>> {
         self.get("/v1/drafts/metrics").await
     }

@@ -238,6 +238,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("my_availability", "Record<string, never>", "Availability"),
     ("set_availability", "{ available: boolean }", "Availability"),
     ("team_board", "Record<string, never>", "Array<TeamMember>"),
+    ("my_offer", "Record<string, never>", "RoutingOffer | null"),
+    ("accept_offer", "{ offerId: number }", "string"),
+    ("decline_offer", "{ offerId: number }", "null"),
+    ("set_skills", "{ userId: number, skills: Skills }", "Skills"),
+    ("reassign", "{ handoffId: string, userId: number }", "null"),
 ];
 
 /// Who may call a command.
@@ -306,6 +311,11 @@ pub const COMMAND_ACCESS: &[(&str, Access)] = {
         ("my_availability", Needs(ClaimHandoff)),
         ("set_availability", Needs(ClaimHandoff)),
         ("team_board", Needs(ReassignHandoff)),
+        ("my_offer", Needs(ClaimHandoff)),
+        ("accept_offer", Needs(ClaimHandoff)),
+        ("decline_offer", Needs(ClaimHandoff)),
+        ("set_skills", Needs(ReassignHandoff)),
+        ("reassign", Needs(ReassignHandoff)),
     ]
 };
 
@@ -337,6 +347,7 @@ pub const EVENTS: &[(&str, &str)] = &[
     ("drafts-changed", "DraftsChanged"),
     ("server-link", "ServerLink"),
     ("desk-resync", "null"),
+    ("routing-changed", "null"),
 ];
 
 /// Event `drafts-changed`: a draft or a reply of this escalation changed (made, decided, sent).
@@ -410,6 +421,9 @@ pub fn typescript_bindings() -> String {
         TeamServerSetting::decl(&cfg),
         crate::routing::Availability::decl(&cfg),
         crate::routing::TeamMember::decl(&cfg),
+        crate::routing::Skills::decl(&cfg),
+        crate::routing::HeldEscalation::decl(&cfg),
+        crate::routing::RoutingOffer::decl(&cfg),
         SessionState::decl(&cfg),
         people::Role::decl(&cfg),
         people::Permission::decl(&cfg),

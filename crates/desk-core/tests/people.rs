@@ -129,6 +129,11 @@ async fn command_matrix_for_every_role() {
         ("my_availability", &["ana", "sam"]),
         ("set_availability", &["ana", "sam"]),
         ("team_board", &["sam"]),
+        ("my_offer", &["ana", "sam"]),
+        ("accept_offer", &["ana", "sam"]),
+        ("decline_offer", &["ana", "sam"]),
+        ("set_skills", &["sam"]),
+        ("reassign", &["sam"]),
     ];
     let public = ["app_status", "session_state", "sign_in", "sign_out", "create_first_admin"];
     assert_eq!(expected.len() + public.len(), COMMANDS.len(), "every command is in the table");

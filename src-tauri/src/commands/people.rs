@@ -1,7 +1,7 @@
 use desk_core::ipc::SessionState;
-use desk_core::routing::{Availability, TeamMember};
+use desk_core::routing::{Availability, RoutingOffer, Skills, TeamMember};
 use desk_core::people::{now_ms, Accounts, NewUser, Role, UserSummary};
-use tauri::State;
+use tauri::{AppHandle, State};
 
 use crate::error::CmdResult;
 use crate::AppState;
@@ -101,6 +101,59 @@ pub async fn set_availability(state: State<'_, AppState>, available: bool) -> Cm
     }
     let s = state.sessions.require("set_availability")?;
     Ok(desk_core::routing::set_available(&state.store, &s, available, now_ms()).await?)
+}
+
+/// The escalation offered to the signed-in agent now (team mode; a single desk routes nothing).
+#[tauri::command]
+pub async fn my_offer(state: State<'_, AppState>) -> CmdResult<Option<RoutingOffer>> {
+    if let Some(r) = &state.remote {
+        return r.my_offer().await;
+    }
+    let s = state.sessions.require("my_offer")?;
+    Ok(desk_core::routing::my_offer(&state.store, &s, now_ms()).await?)
+}
+
+/// Takes the offered escalation; returns its id (now claimed by this agent).
+#[tauri::command]
+pub async fn accept_offer(app: AppHandle, state: State<'_, AppState>, offer_id: i64) -> CmdResult<String> {
+    if let Some(r) = &state.remote {
+        return r.accept_offer(offer_id).await;
+    }
+    let s = state.sessions.require("accept_offer")?;
+    let id = desk_core::routing::accept_offer(&state.store, &s, offer_id, now_ms()).await?;
+    crate::events::queue_changed(&app, vec![id.clone()], 0);
+    Ok(id)
+}
+
+#[tauri::command]
+pub async fn decline_offer(state: State<'_, AppState>, offer_id: i64) -> CmdResult<()> {
+    if let Some(r) = &state.remote {
+        return r.decline_offer(offer_id).await;
+    }
+    let s = state.sessions.require("decline_offer")?;
+    Ok(desk_core::routing::decline_offer(&state.store, &s, offer_id, now_ms()).await?)
+}
+
+/// What an agent takes: intents, channels, languages (empty means any).
+#[tauri::command]
+pub async fn set_skills(state: State<'_, AppState>, user_id: i64, skills: Skills) -> CmdResult<Skills> {
+    if let Some(r) = &state.remote {
+        return r.set_skills(user_id, &skills).await;
+    }
+    let s = state.sessions.require("set_skills")?;
+    Ok(desk_core::routing::set_skills(&state.store, &s, user_id, skills, now_ms()).await?)
+}
+
+/// Gives an escalation to a named agent.
+#[tauri::command]
+pub async fn reassign(app: AppHandle, state: State<'_, AppState>, handoff_id: String, user_id: i64) -> CmdResult<()> {
+    if let Some(r) = &state.remote {
+        return r.reassign(&handoff_id, user_id).await;
+    }
+    let s = state.sessions.require("reassign")?;
+    desk_core::routing::reassign(&state.store, &s, &handoff_id, user_id, now_ms()).await?;
+    crate::events::queue_changed(&app, vec![handoff_id], 0);
+    Ok(())
 }
 
 /// Who is available and who holds how many escalations.
