@@ -32,6 +32,8 @@ import { SwitchUserDialog } from "./session/SwitchUserDialog";
 import { OfflineBanner, useServerLink } from "./shell/ServerLink";
 import { StatusLine } from "./shell/StatusLine";
 import { TopBar } from "./shell/TopBar";
+import { fieldKind } from "./shortcuts";
+import { OfferCard } from "./features/team/offer";
 
 export type View = "desk" | "quarantine" | "analytics" | "admin" | "approvals" | "audit" | "settings" | "team";
 export type Overlay = "help" | "import" | "switch-user" | null;
@@ -47,17 +49,6 @@ const CHORD_MS = 1200;
 /** How long a passing notice (e.g. "nothing left to rate") stays. */
 const FLASH_MS = 5000;
 
-/** Where a key press belongs to a field rather than to the app's shortcuts. */
-function fieldKind(t: EventTarget | null): "text" | "select" | null {
-  if (!(t instanceof HTMLElement)) return null;
-  if (t.isContentEditable || t.tagName === "TEXTAREA") return "text";
-  if (t.tagName === "SELECT") return "select";
-  if (t.tagName === "INPUT") {
-    const type = (t as HTMLInputElement).type;
-    return ["checkbox", "radio", "button", "submit", "reset"].includes(type) ? null : "text";
-  }
-  return null;
-}
 
 /** Who is signed in decides what shows: first-admin setup, the sign-in screen, or the desk. */
 export function App({ initial }: { initial?: InitialState }) {
@@ -376,6 +367,7 @@ function Workspace({ initial, status }: { initial?: InitialState; status: AppSta
           </div>
         )}
       </main>
+      {can("claim_handoff") && <OfferCard onOpen={openConversation} />}
       <StatusLine
         status={status}
         link={link}

@@ -1,4 +1,5 @@
-// Every keyboard shortcut, in one list: the help overlay renders it, App.tsx implements it.
+// Every keyboard shortcut, in one list: the help overlay renders it, App.tsx implements it (the
+// offer card its own two, while it shows).
 import type { Permission } from "./bindings";
 
 /** `needs`: shown (and working) only for users whose session grants that permission. */
@@ -27,10 +28,24 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ["e"], does: "Edit the draft (on a note: write your own reply)", where: "Draft", needs: "reply_to_customers" },
   { keys: ["r"], does: "Reject the draft with a reason", where: "Draft", needs: "reply_to_customers" },
   { keys: ["Ctrl", "Enter"], does: "Send the edited reply / submit the rejection", where: "Draft", needs: "reply_to_customers" },
+  { keys: ["y"], does: "Accept the escalation offered to you (opens it)", where: "Offer", needs: "claim_handoff" },
+  { keys: ["x"], does: "Decline the escalation offered to you", where: "Offer", needs: "claim_handoff" },
   { keys: ["i"], does: "Import a file", where: "Anywhere", needs: "import_handoffs" },
   { keys: ["?"], does: "Show these shortcuts", where: "Anywhere" },
 ];
 
 export function shortcutsFor(can: (p: Permission) => boolean): Shortcut[] {
   return SHORTCUTS.filter((s) => s.needs === undefined || can(s.needs));
+}
+
+/** Where a key press belongs to a field rather than to the app's shortcuts. */
+export function fieldKind(t: EventTarget | null): "text" | "select" | null {
+  if (!(t instanceof HTMLElement)) return null;
+  if (t.isContentEditable || t.tagName === "TEXTAREA") return "text";
+  if (t.tagName === "SELECT") return "select";
+  if (t.tagName === "INPUT") {
+    const type = (t as HTMLInputElement).type;
+    return ["checkbox", "radio", "button", "submit", "reset"].includes(type) ? null : "text";
+  }
+  return null;
 }

@@ -31,6 +31,7 @@ import type {
   Role,
   SessionInfo,
   SessionState,
+  Skills,
   UserSummary,
   ActionStatus,
   AttemptedAction,
@@ -550,6 +551,7 @@ type MockSession = { user: MockUser; steppedUpAt: number | null };
 let sessions: MockSession[] = [];
 let needsFirstAdmin = false;
 let availability: { available: boolean; since_ms: number | null } = { available: false, since_ms: null };
+const skills = new Map<number, Skills>();
 const failedSignIns = new Map<string, number[]>();
 
 const actorOf = (u: MockUser): Actor => ({ user_id: u.id, username: u.username, display_name: u.display_name, roles: u.roles });
@@ -1206,7 +1208,35 @@ export function installMock(params: URLSearchParams): InitialState {
           authorize("reassign_handoff");
           return users
             .filter((u) => u.active && u.roles.some((r) => r === "agent" || r === "supervisor"))
-            .map((u) => ({ user_id: u.id, username: u.username, display_name: u.display_name, roles: u.roles, available: false, since_ms: null, holding: 0 }));
+            .map((u) => ({
+              user_id: u.id,
+              username: u.username,
+              display_name: u.display_name,
+              roles: u.roles,
+              available: false,
+              since_ms: null,
+              holding: 0,
+              held: [],
+              skills: skills.get(u.id) ?? { intents: [], channels: [], languages: [] },
+              offered: null,
+            }));
+        // A single desk routes nothing: offers come from a team server.
+        case "my_offer":
+          authorize("claim_handoff");
+          return null;
+        case "accept_offer":
+        case "decline_offer":
+          authorize("claim_handoff");
+          throw { kind: "conflict", message: "Offers come from a team server; this desk has none." };
+        case "set_skills": {
+          authorize("reassign_handoff");
+          const s = a.skills as Skills;
+          skills.set(Number(a.userId), s);
+          return s;
+        }
+        case "reassign":
+          authorize("reassign_handoff");
+          return null;
         default: {
           // Draft replies (shadow mode) live in their own module.
           const drafts = await import("./mock-drafts");

@@ -15,6 +15,7 @@ import type {
   QueueRow,
   Rating,
   RatingInput,
+  RoutingOffer,
   SessionState,
   UserSummary,
 } from "../bindings";
@@ -54,6 +55,8 @@ export type Backend = {
   handle: Partial<Record<string, (args: Record<string, unknown>) => unknown>>;
   /** The signed-in agent's availability (away until set). */
   availability: Availability;
+  /** The escalation offered to the signed-in agent (team mode), if any. */
+  offer: RoutingOffer | null;
   queueQueries: () => QueueQuery[];
   argsOf: (cmd: string) => Record<string, unknown>[];
 };
@@ -85,6 +88,7 @@ export function installBackend(initialRows: QueueRow[], pageSizeOrOptions?: numb
     steppedUp: false,
     handle: {},
     availability: { available: false, since_ms: null },
+    offer: null,
     queueQueries: () => b.calls.filter((c) => c.cmd === "queue_page").map((c) => c.args.query as QueueQuery),
     argsOf: (cmd) => b.calls.filter((c) => c.cmd === cmd).map((c) => c.args),
   };
@@ -274,6 +278,23 @@ export function installBackend(initialRows: QueueRow[], pageSizeOrOptions?: numb
         need("claim_handoff");
         b.availability = { available: Boolean(args.available), since_ms: Date.now() };
         return b.availability;
+      case "my_offer":
+        need("claim_handoff");
+        return b.offer;
+      case "accept_offer":
+      case "decline_offer": {
+        need("claim_handoff");
+        const o = b.offer;
+        if (o === null || o.id !== args.offerId) throw { kind: "conflict", message: "The offer ran out; it goes to someone else." };
+        b.offer = null;
+        return cmd === "accept_offer" ? o.handoff_id : null;
+      }
+      case "set_skills":
+        need("reassign_handoff");
+        return args.skills;
+      case "reassign":
+        need("reassign_handoff");
+        return null;
       default:
         return Promise.reject({ kind: "internal", message: `no mock for ${cmd}` });
     }
