@@ -3,7 +3,9 @@
 //! escalation; the agent's desk (Ana) claims it and proposes a 480.00 refund; the supervisor's
 //! desk (Sam) is told at once and approves it from its own session; the agent's desk shows it
 //! executed; the demo backend saw it once. The agent cannot approve it, not even by calling
-//! the server's API directly with a token of their own.
+//! the server's API directly with a token of their own. Offline, the agent keeps reading; back
+//! online, a released escalation is offered to the available agent, who accepts it, and the
+//! supervisor reassigns it from the team board.
 
 #[path = "../../../crates/desk-core/tests/common/mod.rs"]
 mod common;
@@ -116,6 +118,30 @@ async fn an_agent_and_a_supervisor_at_two_desks_share_one_server() {
     assert!(!agent.exists("[data-testid=offline-banner]").await, "the banner is gone");
     agent.click("[data-testid=release-button]").await;
     agent.wait_count("[data-testid=claim-button]", 1, Duration::from_secs(10)).await;
+
+    // Routing: released, the escalation waits again, and the server offers it to the one
+    // available agent. Ana's desk shows the offer; `y` accepts it, which claims it for her.
+    let offer = format!("[data-testid=offer-card][data-handoff-id='{handoff}']");
+    agent.wait_count(&offer, 1, Duration::from_secs(20)).await;
+    let card = agent.text(&offer).await;
+    assert!(card.contains("Ada L.") && card.contains("refund_request") && card.contains("s left"), "{card}");
+    agent.screenshot("66-team-offer").await;
+    agent.keys("y").await;
+    agent.wait_count("[data-testid=offer-card]", 0, Duration::from_secs(10)).await;
+    agent.wait_count("[data-testid=release-button]", 1, Duration::from_secs(10)).await;
+
+    // Sam's board shows what Ana holds; Sam gives it to himself from there.
+    supervisor.click("[data-testid=nav-team]").await;
+    let held = format!("[data-testid=team-member][data-username=ana] [data-testid=held][data-handoff-id='{handoff}']");
+    supervisor.wait_count(&held, 1, Duration::from_secs(20)).await;
+    supervisor.screenshot("67-team-board-held").await;
+    let sam_id = db.users().await.unwrap().into_iter().find(|u| u.username == "sam").unwrap().id;
+    let pick = supervisor.client.find(Locator::Css(&format!("{held} [data-testid=reassign]"))).await.unwrap();
+    pick.select_by_value(&sam_id.to_string()).await.unwrap();
+    supervisor.wait_count("[data-testid=team-member][data-username=sam][data-holding='1']", 1, Duration::from_secs(20)).await;
+    supervisor.wait_count("[data-testid=team-member][data-username=ana][data-holding='0']", 1, Duration::from_secs(20)).await;
+    // Ana's open conversation now says Sam has it.
+    agent.wait_text("[data-testid=claimed-by]", Duration::from_secs(20), |t| t.contains("Sam")).await;
 
     // Settings say where this desk works, and that drafts are the server's to configure.
     supervisor.click("[data-testid=nav-settings]").await;

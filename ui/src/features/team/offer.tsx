@@ -11,13 +11,14 @@ export const offerKey = ["my-offer"] as const;
 
 /** Seconds left until `atMs`, ticking every second while shown. */
 function useSecondsLeft(atMs: number | null): number | null {
-  const [now, setNow] = useState(() => Date.now());
+  // Each tick re-renders; the time is read at render, so a new offer never shows a stale count.
+  const [, setTick] = useState(0);
   useEffect(() => {
     if (atMs === null) return;
-    const t = setInterval(() => setNow(Date.now()), 1000);
+    const t = setInterval(() => setTick((n) => n + 1), 1000);
     return () => clearInterval(t);
   }, [atMs]);
-  return atMs === null ? null : Math.max(0, Math.ceil((atMs - now) / 1000));
+  return atMs === null ? null : Math.max(0, Math.ceil((atMs - Date.now()) / 1000));
 }
 
 /**

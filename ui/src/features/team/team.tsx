@@ -215,10 +215,16 @@ export function TeamView() {
         <table className="team__table">
           <thead>
             <tr>
-              <th scope="col">Person</th>
-              <th scope="col">Status</th>
+              <th scope="col" className="team__col-person">
+                Person
+              </th>
+              <th scope="col" className="team__col-status">
+                Status
+              </th>
               <th scope="col">Holding</th>
-              <th scope="col">Takes</th>
+              <th scope="col" className="team__col-takes">
+                Takes
+              </th>
             </tr>
           </thead>
           <tbody>
