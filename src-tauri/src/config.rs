@@ -92,20 +92,8 @@ impl Config {
     /// The HTTP bot source, when one is configured; its token comes from the OS keyring.
     pub fn http_source(&self) -> Result<Option<desk_core::sources::http::HttpSource>, String> {
         let Some(url) = &self.source_url else { return Ok(None) };
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(format!("HANDOFF_DESK_SOURCE_URL must be an http(s) URL, not {url:?}"));
-        }
-        let authority = url.split("://").nth(1).unwrap_or("").split('/').next().unwrap_or("");
-        if authority.contains('@') {
-            // (not echoed: it would put the credentials in the log and on screen)
-            return Err("HANDOFF_DESK_SOURCE_URL carries credentials: store the token with `handoff-desk source set-token` instead".into());
-        }
         let token = desk_core::secrets::Secret::source_token().get().map_err(|e| format!("cannot read the source token: {e}"))?;
-        let host = authority.rsplit_once(':').map(|(h, _)| h).unwrap_or(authority);
-        let loopback = matches!(host, "localhost" | "127.0.0.1" | "[::1]");
-        if token.is_some() && url.starts_with("http://") && !loopback {
-            return Err("the source token would travel unencrypted: use an https:// URL (plain http only on this machine)".into());
-        }
+        desk_core::sources::http::check_url(url, token.is_some()).map_err(|e| format!("HANDOFF_DESK_SOURCE_URL: {e} (the token: `handoff-desk source set-token`)"))?;
         Ok(Some(desk_core::sources::http::HttpSource::new(url, token, Duration::from_secs(20))))
     }
 

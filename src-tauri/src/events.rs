@@ -1,6 +1,5 @@
 //! The one place that tells the window something changed, after the change is committed.
 
-use desk_core::storage::MetaStore;
 use desk_core::ingest::Outcome;
 use desk_core::storage::HandoffStore;
 use desk_core::ipc::QueueChanged;
@@ -69,70 +68,28 @@ pub fn start_demo_source(app: AppHandle, state: AppState) {
     });
 }
 
-/// Pulls the HTTP bot source every poll interval (backing off while it fails), sends back the
-/// replies to its escalations, and keeps its status where `app_status` reads it.
+/// Pulls the HTTP bot source every poll interval ([`desk_core::sources::http::keep_pulling`]);
+/// what it stores and sends is told to the window.
 pub fn start_http_source(app: AppHandle, state: AppState, source: desk_core::sources::http::HttpSource) {
-    use desk_core::ipc::SourceStatus;
-    tauri::async_runtime::spawn(async move {
-        let store = state.store.clone();
-        let mut status = SourceStatus { url: source.base_url().to_owned(), ..Default::default() };
-        let save = |status: &SourceStatus| {
-            let store = store.clone();
-            let json = serde_json::to_string(status).expect("json");
-            async move {
-                if let Err(e) = store.set_meta(SourceStatus::META_KEY, &json).await {
-                    tracing::warn!(error = %e, "could not record the source status");
-                }
-            }
-        };
-        save(&status).await; // "connecting…", not a previous run's state
-        let base = state.config.source_poll;
-        let mut wait = base;
-        loop {
-            let now = desk_core::people::now_ms();
-            // Each stored page is announced at once: a failure on a later page loses no news.
-            let pulled = source
-                .pull_with(&store, |arrived, quarantined| arrivals(&app, arrived.to_vec(), quarantined as i64))
-                .await;
-            // Pulling and delivering fail separately: a refused reply does not slow the queue.
-            let mut problem = None;
-            match pulled {
-                Ok(_) => {
-                    status.last_ok_ms = Some(now);
-                    wait = base;
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "pulling from the bot platform failed; trying again later");
-                    problem = Some(e.to_string());
-                    wait = (wait * 2).min(std::time::Duration::from_secs(300));
-                }
-            }
-            match source.deliver(&store, &desk_core::people::now_ms).await {
-                Ok(r) => {
-                    // Sent, or refused with a reason the transcript now shows.
-                    replies_changed(&app, &store, &r).await;
-                    if let Some(e) = &r.unavailable {
-                        tracing::warn!(error = %e, "sending replies to the bot platform failed; trying again later");
-                        problem.get_or_insert_with(|| format!("replies not delivered: {e}"));
-                    } else if let (None, Some((_, e))) = (&problem, r.refused.first()) {
-                        let what = match r.refused.len() {
-                            1 => "1 reply is not delivered".to_owned(),
-                            n => format!("{n} replies are not delivered"),
-                        };
-                        problem = Some(format!("{what}: {e}"));
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "sending replies to the bot platform failed; trying again later");
-                    problem.get_or_insert_with(|| format!("replies not delivered: {e}"));
-                }
-            }
-            status.last_error_ms = problem.as_ref().map(|_| desk_core::people::now_ms());
-            status.last_error = problem;
-            save(&status).await;
-            tokio::time::sleep(wait).await;
-        }
-    });
+    let db: std::sync::Arc<dyn desk_core::storage::Database> = std::sync::Arc::new(state.store.clone());
+    let watcher = std::sync::Arc::new(WindowWatcher { app, db: db.clone() });
+    tauri::async_runtime::spawn(desk_core::sources::http::keep_pulling(db, source, state.config.source_poll, watcher));
+}
+
+/// How the polling loop tells this window what it stored and sent.
+struct WindowWatcher {
+    app: AppHandle,
+    db: std::sync::Arc<dyn desk_core::storage::Database>,
+}
+
+impl desk_core::sources::http::SourceWatcher for WindowWatcher {
+    fn stored(&self, arrived: &[String], quarantined: usize) {
+        arrivals(&self.app, arrived.to_vec(), quarantined as i64);
+    }
+    fn delivered(&self, report: &desk_core::drafts::outbox::DeliveryReport) {
+        let (app, db, report) = (self.app.clone(), self.db.clone(), report.clone());
+        tauri::async_runtime::spawn(async move { replies_changed(&app, &*db, &report).await });
+    }
 }
 
 /// A desktop notification for each new urgent escalation (at most three at once). It names the

@@ -14,6 +14,9 @@
 //!   goes to someone else (default 60);
 //! * `DESK_SERVER_ROUTING_CAPACITY` — how many escalations an agent holds before no more are
 //!   offered to them (default 5);
+//! * `DESK_SERVER_SOURCE_URL` — a bot platform to pull escalations from (the HTTP bot source's
+//!   protocol, as a desk pulls them), with its bearer token in the file
+//!   `DESK_SERVER_SOURCE_TOKEN_FILE`; every `DESK_SERVER_SOURCE_POLL_SECS` (default 5);
 //! * `DESK_SERVER_PLATFORMS_FILE` — a TOML file of the bot platforms allowed to push escalations,
 //!   `name = "bearer token"` per line under `[platforms]`.
 
@@ -35,6 +38,20 @@ fn database_url() -> Result<String, String> {
         return std::fs::read_to_string(&path).map(|s| s.trim().to_owned()).map_err(|e| format!("cannot read DESK_SERVER_DATABASE_URL_FILE ({path}): {e}"));
     }
     env("DESK_SERVER_DATABASE_URL").ok_or_else(|| "set DESK_SERVER_DATABASE_URL_FILE (or DESK_SERVER_DATABASE_URL) to the PostgreSQL database".to_owned())
+}
+
+/// The bot platform the server pulls from, if one is set.
+fn pull_source() -> Result<Option<(desk_core::sources::http::HttpSource, Duration)>, String> {
+    let Some(url) = env("DESK_SERVER_SOURCE_URL") else { return Ok(None) };
+    let token = match env("DESK_SERVER_SOURCE_TOKEN_FILE") {
+        Some(path) => {
+            Some(std::fs::read_to_string(&path).map(|s| s.trim().to_owned()).map_err(|e| format!("cannot read DESK_SERVER_SOURCE_TOKEN_FILE ({path}): {e}"))?).filter(|t| !t.is_empty())
+        }
+        None => None,
+    };
+    desk_core::sources::http::check_url(&url, token.is_some()).map_err(|e| format!("DESK_SERVER_SOURCE_URL: {e}"))?;
+    let poll = env("DESK_SERVER_SOURCE_POLL_SECS").and_then(|s| s.parse().ok()).filter(|s: &u64| *s > 0).unwrap_or(5);
+    Ok(Some((desk_core::sources::http::HttpSource::new(&url, token, Duration::from_secs(20)), Duration::from_secs(poll))))
 }
 
 fn platforms() -> Result<Vec<Platform>, String> {
@@ -68,6 +85,7 @@ async fn run() -> Result<(), String> {
     tracing::info!(articles = kb.articles, passages = kb.passages, dir = %kb_dir.display(), "knowledge base indexed");
     let setup_code = if db.has_users().await.map_err(|e| e.to_string())? { None } else { Some(desk_server::setup_code()) };
     let platforms = platforms()?;
+    let pull = pull_source()?;
     let addr = env("DESK_SERVER_ADDR").unwrap_or_else(|| "127.0.0.1:8787".into());
     let tls = desk_server::tls::Tls::from_setting(
         env("DESK_SERVER_TLS").as_deref(),
@@ -123,6 +141,10 @@ async fn run() -> Result<(), String> {
         ..defaults
     };
     tokio::spawn(desk_core::routing::keep_routing(db.clone(), policy, Duration::from_secs(2)));
+    if let Some((source, poll)) = pull {
+        tracing::info!(url = source.base_url(), "pulling escalations from the bot platform");
+        tokio::spawn(desk_core::sources::http::keep_pulling(db.clone(), source, poll, Arc::new(desk_core::sources::http::Unwatched)));
+    }
     let state = AppState::new(db, gates, platforms, setup_code);
     tokio::spawn(desk_server::deliver_replies(state.db.clone(), state.platforms.clone(), Duration::from_secs(2)));
     pg.spawn_event_wakeups(state.wake.clone());

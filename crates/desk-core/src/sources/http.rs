@@ -43,12 +43,105 @@ const CURSOR_KEY: &str = "source.http.cursor";
 pub fn cursor_key(base_url: &str) -> String {
     format!("{CURSOR_KEY}:{}", base_url.trim_end_matches('/'))
 }
+/// Checks a bot platform's URL before anything is sent to it: http(s), no credentials in it (a
+/// token is kept apart: the keyring on a desk, a file on the server), and no token over plain
+/// HTTP except on this machine.
+pub fn check_url(url: &str, has_token: bool) -> Result<(), String> {
+    let Some(rest) = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) else {
+        return Err(format!("the source URL must be an http(s) URL, not {url:?}"));
+    };
+    let authority = rest.split('/').next().unwrap_or("");
+    if authority.contains('@') {
+        // (not echoed: it would put the credentials in the log and on screen)
+        return Err("the source URL carries credentials: keep the token apart, never in the URL".into());
+    }
+    let host = authority.rsplit_once(':').map(|(h, _)| h).unwrap_or(authority);
+    if has_token && url.starts_with("http://") && !matches!(host, "localhost" | "127.0.0.1" | "[::1]") {
+        return Err("the source token would travel unencrypted: use an https:// URL (plain http only on this machine)".into());
+    }
+    Ok(())
+}
+
+/// What the polling loop tells whoever shows its work: the desk's window. The team server
+/// watches nothing (its desks learn of each change from the event stream).
+pub trait SourceWatcher: Send + Sync {
+    /// A page was stored: the escalations new or changed, and how many went to quarantine.
+    fn stored(&self, _arrived: &[String], _quarantined: usize) {}
+    /// A round of replies was sent (or refused, with the reasons).
+    fn delivered(&self, _report: &DeliveryReport) {}
+}
+
+/// Nobody to tell.
+pub struct Unwatched;
+impl SourceWatcher for Unwatched {}
+
+/// Pulls `source` every `poll` (doubling the wait while it fails, up to five minutes), sends back
+/// the replies to its escalations, and keeps how it is doing in the database
+/// ([`crate::ipc::SourceStatus`]), for as long as the task runs.
+pub async fn keep_pulling(db: std::sync::Arc<dyn Database>, source: HttpSource, poll: Duration, watcher: std::sync::Arc<dyn SourceWatcher>) {
+    use crate::ipc::SourceStatus;
+    let mut status = SourceStatus { url: source.base_url().to_owned(), ..Default::default() };
+    let save = |status: &SourceStatus| {
+        let db = db.clone();
+        let json = serde_json::to_string(status).expect("json");
+        async move {
+            if let Err(e) = db.set_meta(SourceStatus::META_KEY, &json).await {
+                tracing::warn!(error = %e, "could not record the source status");
+            }
+        }
+    };
+    save(&status).await; // "connecting…", not a previous run's state
+    let mut wait = poll;
+    loop {
+        let now = crate::people::now_ms();
+        // Each stored page is announced at once: a failure on a later page loses no news.
+        let pulled = source.pull_with(&*db, |arrived, quarantined| watcher.stored(arrived, quarantined)).await;
+        // Pulling and delivering fail separately: a refused reply does not slow the queue.
+        let mut problem = None;
+        match pulled {
+            Ok(_) => {
+                status.last_ok_ms = Some(now);
+                wait = poll;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "pulling from the bot platform failed; trying again later");
+                problem = Some(e.to_string());
+                wait = (wait * 2).min(Duration::from_secs(300));
+            }
+        }
+        match source.deliver(&*db, &crate::people::now_ms).await {
+            Ok(r) => {
+                // Sent, or refused with a reason the transcript now shows.
+                watcher.delivered(&r);
+                if let Some(e) = &r.unavailable {
+                    tracing::warn!(error = %e, "sending replies to the bot platform failed; trying again later");
+                    problem.get_or_insert_with(|| format!("replies not delivered: {e}"));
+                } else if let (None, Some((_, e))) = (&problem, r.refused.first()) {
+                    let what = match r.refused.len() {
+                        1 => "1 reply is not delivered".to_owned(),
+                        n => format!("{n} replies are not delivered"),
+                    };
+                    problem = Some(format!("{what}: {e}"));
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "sending replies to the bot platform failed; trying again later");
+                problem.get_or_insert_with(|| format!("replies not delivered: {e}"));
+            }
+        }
+        status.last_error_ms = problem.as_ref().map(|_| crate::people::now_ms());
+        status.last_error = problem;
+        save(&status).await;
+        tokio::time::sleep(wait).await;
+    }
+}
+
 /// Pages read in one pull at most (the next poll goes on from the saved cursor).
 const MAX_PAGES: usize = 50;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
-    #[error("the bot platform refused the credentials ({0}): store a valid token with `handoff-desk source set-token`, then restart the desk")]
+    #[error("the bot platform refused the credentials ({0}): store a valid token (on a desk: `handoff-desk source set-token`; on the team server: the file DESK_SERVER_SOURCE_TOKEN_FILE names), then restart")]
     Unauthorized(u16),
     #[error("the bot platform rejected the request ({0})")]
     Rejected(u16),
