@@ -12,7 +12,7 @@ mod common;
 mod process;
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
 use desk_client::DeskClient;
@@ -26,7 +26,7 @@ use desk_core::analytics::{AnalyticsFilter, ExportTable};
 use desk_core::audit::AuditFilter;
 use desk_core::drafts::service::DraftDecision;
 use desk_demo::DemoBackend;
-use process::{free_port, start, team};
+use process::{free_port, start, team, until};
 
 const PASSWORD: &str = "a-long-password-1";
 
@@ -34,17 +34,6 @@ async fn desk(url: &str, user: &str) -> DeskClient {
     let c = DeskClient::new(url, None).unwrap();
     c.sign_in(user, PASSWORD, false).await.unwrap_or_else(|e| panic!("{user} signs in: {e:?}"));
     c
-}
-
-async fn until<T>(what: &str, timeout: Duration, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(v) = probe().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,7 +11,7 @@ mod process;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -54,17 +54,6 @@ async fn message(State(p): State<Shared>, headers: HeaderMap, Path(conversation)
     StatusCode::CREATED
 }
 
-async fn wait_for<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(v) = probe().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "{what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_pulls_from_a_bot_platform_and_sends_the_approved_replies_back() {
     let platform: Shared = Arc::default();
@@ -102,7 +91,7 @@ async fn the_server_pulls_from_a_bot_platform_and_sends_the_approved_replies_bac
     // Every page is read; the broken item is quarantined with its reason, the others stored.
     for i in 0..3 {
         let id = format!("hf_pulled_{i}");
-        wait_for(&format!("{id} was not pulled"), async || db.stored_handoff(&id).await.ok()).await;
+        process::until(&format!("{id} to be pulled"), Duration::from_secs(20), async || db.stored_handoff(&id).await.ok()).await;
     }
     let quarantined = db.quarantine_records(None, 10).await.unwrap();
     assert_eq!(quarantined.len(), 1, "{quarantined:?}");
@@ -123,7 +112,7 @@ async fn the_server_pulls_from_a_bot_platform_and_sends_the_approved_replies_bac
         .await
         .unwrap();
     assert_eq!(decided.status(), reqwest::StatusCode::OK);
-    let (conversation, body) = wait_for("the approved reply did not reach the platform", async || {
+    let (conversation, body) = process::until("the approved reply to reach the platform", Duration::from_secs(20), async || {
         platform.lock().unwrap().received.values().next().map(|(c, b, _)| (c.clone(), b.clone()))
     })
     .await;

@@ -95,3 +95,15 @@ pub async fn team(database_url: &str, password: &str, people: &[(&str, &str, &[d
     }
     db
 }
+
+/// Probes every 100 ms until `probe` gives a value, or fails the test after `timeout`.
+pub async fn until<T>(what: &str, timeout: Duration, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = probe().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
