@@ -509,7 +509,7 @@ impl PeopleStore for PgStore {
     async fn recent_failures(&self, username: &str, since_ms: i64) -> Result<(i64, Option<i64>), PeopleError> {
         Ok(sqlx::query_as(
             "SELECT COUNT(*), MIN(at_ms) FROM sign_in_attempts
-             WHERE lower(username) = lower($1) AND NOT succeeded AND at_ms > $2
+             WHERE lower(username) = lower($1) AND NOT succeeded AND kind <> 'locked' AND at_ms > $2
                AND at_ms > COALESCE((SELECT MAX(at_ms) FROM sign_in_attempts WHERE lower(username) = lower($1) AND succeeded), 0)",
         )
         .bind(username)

@@ -115,7 +115,7 @@ impl PeopleStore for Store {
     async fn recent_failures(&self, username: &str, since_ms: i64) -> Result<(i64, Option<i64>), PeopleError> {
         let r = sqlx::query!(
             r#"SELECT COUNT(*) AS "failures!: i64", MIN(at_ms) AS "oldest: i64" FROM sign_in_attempts
-               WHERE username = ? AND succeeded = 0 AND at_ms > ?
+               WHERE username = ? AND succeeded = 0 AND kind <> 'locked' AND at_ms > ?
                  AND at_ms > COALESCE((SELECT MAX(at_ms) FROM sign_in_attempts WHERE username = ? AND succeeded = 1), 0)"#,
             username,
             since_ms,

@@ -67,6 +67,27 @@ async fn repeated_failures_lock_the_username_for_the_window_and_are_recorded(b: 
     assert!(desk_core::audit::verify(&*db).await.unwrap().ok);
 }
 
+/// Knocking on a locked account does not keep it locked: a refusal while locked is recorded but
+/// is not a new failure, so the owner gets in once the window after the last real failure ends.
+/// An absurdly long username is refused like a wrong password and leaves no trace.
+async fn a_lock_ends_however_often_someone_knocks_and_long_usernames_leave_no_trace(b: Backend) {
+    let (_t, db) = demo_desk(b).await;
+    for i in 0..5 {
+        assert!(matches!(db.sign_in("ana", "nope nope", T0 + i).await, Err(PeopleError::WrongCredentials)));
+    }
+    // Someone keeps trying every minute for the whole window.
+    for m in 1..15 {
+        assert!(matches!(db.sign_in("ana", "nope nope", T0 + m * 60_000).await, Err(PeopleError::RateLimited { .. })));
+    }
+    db.sign_in("ana", DEMO_PASSWORD, T0 + desk_core::people::RATE_WINDOW_MS + 10).await.expect("the lock ends with its window");
+
+    let long = "x".repeat(10_000);
+    let before = db.audit_list(&Default::default(), None, 500).await.unwrap().len();
+    assert!(matches!(db.sign_in(&long, "whatever", T0).await, Err(PeopleError::WrongCredentials)));
+    assert_eq!(db.audit_list(&Default::default(), None, 500).await.unwrap().len(), before, "nothing recorded");
+    assert!(db.sign_in_attempts(&long).await.unwrap().is_empty());
+}
+
 async fn step_up_asks_the_password_again(b: Backend) {
     let (_t, db) = demo_desk(b).await;
     let lee = session(&*db, "lee").await;
@@ -167,6 +188,7 @@ on_both!(
     the_audit_log_checks_who_reads_and_who_exports,
     sign_in_checks_the_password_and_never_says_which_part_was_wrong,
     repeated_failures_lock_the_username_for_the_window_and_are_recorded,
+    a_lock_ends_however_often_someone_knocks_and_long_usernames_leave_no_trace,
     step_up_asks_the_password_again,
     admins_manage_users_and_nobody_else_does,
     the_first_admin_can_only_be_created_on_an_empty_database_and_the_last_admin_stays,

@@ -64,7 +64,7 @@ fn decoy_hash() -> &'static str {
 
 fn validate_new(u: &NewUser) -> Result<(), PeopleError> {
     let name = u.username.trim();
-    if name.is_empty() || name.len() > 64 || !name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+    if name.is_empty() || name.len() > super::USERNAME_MAX || !name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
         return Err(PeopleError::Invalid("Usernames are 1–64 letters, digits, '.', '_' or '-'.".into()));
     }
     if u.display_name.trim().is_empty() || u.display_name.chars().count() > 128 {
@@ -149,6 +149,10 @@ pub trait Accounts: PeopleStore + AuditStore {
     /// that window; every attempt is recorded. The error never says whether the user exists.
     async fn sign_in(&self, username: &str, password: &str, now: i64) -> Result<Session, PeopleError> {
         let username = username.trim();
+        if username.is_empty() || username.len() > super::USERNAME_MAX {
+            // No such user can exist: the same answer as a wrong password, and nothing recorded.
+            return Err(PeopleError::WrongCredentials);
+        }
         check_rate(self, username, now).await?;
         let (hash, user) = match self.credentials(username).await? {
             Some(c) if c.active => (c.password_hash, Some(c.id)),

@@ -115,6 +115,9 @@ pub const STEP_UP_WINDOW_MS: i64 = 5 * 60 * 1000;
 /// Failed sign-ins allowed per username within [`RATE_WINDOW_MS`] before it is locked.
 pub const MAX_FAILED_SIGN_INS: i64 = 5;
 pub const RATE_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// The longest username: longer ones are refused at creation, and a sign-in with one is
+/// answered without being recorded (failed sign-ins cannot fill the log with arbitrary text).
+pub const USERNAME_MAX: usize = 64;
 /// Why the last active admin keeps the role (every store refuses to demote them).
 pub const LAST_ADMIN: &str = "This is the last active admin: make someone else admin first.";
 
