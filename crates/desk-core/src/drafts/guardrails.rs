@@ -155,9 +155,17 @@ impl Pii {
 }
 
 
-/// Wraps customer text as untrusted data for a model: tags that cannot be closed from inside.
+/// Anything a model could read as the delimiter's tag, whatever its case or spacing:
+/// `<customer_message`, `</Customer_Message`, `< / CUSTOMER_MESSAGE`.
+fn delimiter_tag() -> &'static regex::Regex {
+    static TAG: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    TAG.get_or_init(|| regex::Regex::new(r"(?i)<(\s*/?\s*customer_message)").expect("a valid pattern"))
+}
+
+/// Wraps untrusted text (what the customer wrote, and what the bot derived from it) as data for
+/// a model: tags that cannot be opened or closed from inside.
 pub fn delimit_untrusted(text: &str) -> String {
-    let inner = text.replace("<customer_message", "‹customer_message").replace("</customer_message", "‹/customer_message");
+    let inner = delimiter_tag().replace_all(text, "‹$1");
     format!("<customer_message untrusted=\"true\">\n{inner}\n</customer_message>")
 }
 
