@@ -150,34 +150,11 @@ pub struct TeamMember {
     pub offered: Option<String>,
 }
 
-/// What became of an offer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum OfferState {
-    Open,
-    Accepted,
-    Declined,
-    /// Not answered in time.
-    Expired,
-    /// Moot: someone claimed the escalation, or the agent went away.
-    Withdrawn,
-}
-
-impl OfferState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OfferState::Open => "open",
-            OfferState::Accepted => "accepted",
-            OfferState::Declined => "declined",
-            OfferState::Expired => "expired",
-            OfferState::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [OfferState::Open, OfferState::Accepted, OfferState::Declined, OfferState::Expired, OfferState::Withdrawn].into_iter().find(|o| o.as_str() == s)
-    }
-}
+crate::handoff::string_enum!(
+    /// What became of an offer: open; accepted; declined; expired (not answered in time);
+    /// withdrawn (moot: someone claimed the escalation, or the agent went away).
+    OfferState { Open => "open", Accepted => "accepted", Declined => "declined", Expired => "expired", Withdrawn => "withdrawn" }
+);
 
 /// An offer as the stores keep it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

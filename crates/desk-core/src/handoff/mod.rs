@@ -64,6 +64,9 @@ macro_rules! string_enum {
     };
 }
 
+/// For the other closed sets of words the stores keep as text (e.g. [`crate::routing::OfferState`]).
+pub(crate) use string_enum;
+
 string_enum!(
     /// Where the customer talks to the bot.
     Channel { Web => "web", Email => "email", Sms => "sms", Whatsapp => "whatsapp", InApp => "in_app", Voice => "voice" }
