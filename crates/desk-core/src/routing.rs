@@ -300,7 +300,7 @@ pub struct RoundReport {
 pub async fn route_once(db: &dyn Database, policy: RoutingPolicy, now: i64) -> Result<RoundReport, PeopleError> {
     let open = db.open_offers().await?;
     let waiting = db.waiting_for_offer(policy.lookahead).await?;
-    let agents = candidates(db).await?;
+    let agents = candidates(members(db, &open).await?);
     let refused = db.refused_offers().await?;
     let p = plan(now, policy, &open, &waiting, &agents, &refused);
     let mut report = RoundReport::default();
@@ -320,19 +320,42 @@ pub async fn route_once(db: &dyn Database, policy: RoutingPolicy, now: i64) -> R
     Ok(report)
 }
 
-async fn candidates(db: &dyn Database) -> Result<Vec<Candidate>, PeopleError> {
+/// Everyone who takes escalations, as the board shows them (not yet sorted). `open`: the open
+/// offers, which the caller has read already.
+async fn members(db: &dyn Database, open: &[OpenOffer]) -> Result<Vec<TeamMember>, PeopleError> {
     let availability = db.availability().await?;
     let held = db.held_escalations().await?;
     let skills = db.skills().await?;
-    let users = db.users().await?;
-    Ok(users
+    Ok(db
+        .users()
+        .await?
         .into_iter()
         .filter(|u| u.active && u.roles.iter().any(|r| r.grants(Permission::ClaimHandoff)))
-        .filter_map(|u| {
-            let (_, _, since) = availability.iter().find(|(id, available, _)| *id == u.id && *available)?;
-            Some(Candidate { user_id: u.id, skills: Skills::of(u.id, &skills), holding: held.iter().filter(|h| h.user_id == u.id).count() as i64, available_since: *since })
+        .map(|u| {
+            let a = availability.iter().find(|(id, _, _)| *id == u.id);
+            let mine: Vec<HeldEscalation> = held.iter().filter(|h| h.user_id == u.id).cloned().collect();
+            TeamMember {
+                user_id: u.id,
+                holding: mine.len() as i64,
+                held: mine,
+                skills: Skills::of(u.id, &skills),
+                offered: open.iter().find(|o| o.user_id == u.id).map(|o| o.handoff_id.clone()),
+                available: a.is_some_and(|(_, av, _)| *av),
+                since_ms: a.map(|(_, _, s)| *s),
+                username: u.username,
+                display_name: u.display_name,
+                roles: u.roles,
+            }
         })
         .collect())
+}
+
+/// The members a round may offer to: those available now.
+fn candidates(members: Vec<TeamMember>) -> Vec<Candidate> {
+    members
+        .into_iter()
+        .filter_map(|m| m.available.then_some(Candidate { user_id: m.user_id, skills: m.skills, holding: m.holding, available_since: m.since_ms.unwrap_or(0) }))
+        .collect()
 }
 
 /// Routes every `every`, for as long as the task runs.
@@ -371,32 +394,7 @@ pub async fn mine(db: &dyn Database, by: &Session, now: i64) -> Result<Availabil
 /// who may reassign.
 pub async fn team(db: &dyn Database, by: &Session, now: i64) -> Result<Vec<TeamMember>, PeopleError> {
     by.authorize(Permission::ReassignHandoff, now)?;
-    let availability = db.availability().await?;
-    let held = db.held_escalations().await?;
-    let skills = db.skills().await?;
-    let open = db.open_offers().await?;
-    let mut board: Vec<TeamMember> = db
-        .users()
-        .await?
-        .into_iter()
-        .filter(|u| u.active && u.roles.iter().any(|r| r.grants(Permission::ClaimHandoff)))
-        .map(|u| {
-            let a = availability.iter().find(|(id, _, _)| *id == u.id);
-            let mine: Vec<HeldEscalation> = held.iter().filter(|h| h.user_id == u.id).cloned().collect();
-            TeamMember {
-                user_id: u.id,
-                holding: mine.len() as i64,
-                held: mine,
-                skills: Skills::of(u.id, &skills),
-                offered: open.iter().find(|o| o.user_id == u.id).map(|o| o.handoff_id.clone()),
-                available: a.is_some_and(|(_, av, _)| *av),
-                since_ms: a.map(|(_, _, s)| *s),
-                username: u.username,
-                display_name: u.display_name,
-                roles: u.roles,
-            }
-        })
-        .collect();
+    let mut board = members(db, &db.open_offers().await?).await?;
     board.sort_by(|a, b| b.available.cmp(&a.available).then(a.holding.cmp(&b.holding)).then_with(|| a.display_name.cmp(&b.display_name)));
     Ok(board)
 }
