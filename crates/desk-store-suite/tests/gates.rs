@@ -71,6 +71,7 @@ on_both!(
     bypassing_the_ui_does_not_bypass_the_gate,
     approvals_expire_and_an_expired_approval_cannot_be_used,
     approving_above_the_step_up_threshold_asks_for_the_password_again,
+    approving_a_risky_tool_asks_for_the_password_whatever_the_amount,
     an_approved_refund_executes_once_and_denials_reach_the_requester,
     executor_against_the_real_backend,
     an_overdue_request_can_be_escalated_and_goes_first,
@@ -183,6 +184,26 @@ async fn approving_above_the_step_up_threshold_asks_for_the_password_again(b: Ba
     let fresh = Session { stepped_up_ms: Some(now()), ..stale };
     w.gates.approve(&fresh, &id, &sha, now()).await.unwrap();
     assert!(w.gates.pending_approvals(&w.sam, now()).await.unwrap().is_empty());
+}
+
+async fn approving_a_risky_tool_asks_for_the_password_whatever_the_amount(b: Backend) {
+    let w = world(b).await;
+    let params: Map<String, Value> = json!({"customer_id": "cus_42", "reason": "asked to close"}).as_object().unwrap().clone();
+    let close = ProposeInput { handoff_id: "hf_2f9c01".into(), tool: "accounts.close".into(), params, origin: Origin::Agent, fraud_suspected: false };
+    let id = w.propose(&w.ana, close).await;
+    let small = w.propose(&w.ana, refund("60.00")).await;
+    let queue = w.gates.pending_approvals(&w.sam, now()).await.unwrap();
+    let needs = |id: &str| queue.iter().find(|p| p.call.id == id).unwrap().needs_step_up;
+    assert!(needs(&id), "closing an account asks for the password");
+    assert!(!needs(&small), "a refund under the threshold does not");
+    // A supervisor who signed in (not stepped up) cannot close the account.
+    let signed_in_only = Session { stepped_up_ms: None, ..w.sam.clone() };
+    let sha = w.view(&id).await.params_sha256;
+    assert!(matches!(w.gates.approve(&signed_in_only, &id, &sha, now()).await, Err(GateError::People(PeopleError::StepUpRequired))));
+    let small_sha = w.view(&small).await.params_sha256;
+    w.gates.approve(&signed_in_only, &small, &small_sha, now()).await.unwrap();
+    let stepped = Session { stepped_up_ms: Some(now()), ..signed_in_only };
+    w.gates.approve(&stepped, &id, &sha, now()).await.unwrap();
 }
 
 async fn an_approved_refund_executes_once_and_denials_reach_the_requester(b: Backend) {

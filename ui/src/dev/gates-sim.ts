@@ -84,6 +84,12 @@ export function canonicalJson(v: unknown): string {
 // ------------------------------------------------------------------ catalogue (config/tools.toml)
 const str = (name: string, max_len: number, required = true) => ({ name, type: "string" as const, required, max_len, min: null, max: null, values: null });
 
+/** As the core's `Policy::approval_needs_step_up`: a risky tool, or an amount over the threshold. */
+function needsStepUp(tool: string, amount: string | null): boolean {
+  const risk = TOOLS.find((t) => t.name === tool)?.risk ?? "";
+  return POLICY.stepUpRisks.includes(risk) || (amount !== null && (moneyMinor(amount) ?? 0) > POLICY.stepUpOverMinor);
+}
+
 export const TOOLS: ToolSpec[] = [
   { name: "orders.lookup", title: "Look up order", method: "GET", url: "{base}/v1/orders/{order_id}", risk: "read", params: [str("order_id", 64)] },
   {
@@ -140,6 +146,7 @@ export const POLICY = {
   version: "2026-11-23.1",
   sha256: sha256Hex("policy.toml 2026-11-23.1"),
   stepUpOverMinor: 50000,
+  stepUpRisks: ["closure", "payment", "account", "cancellation"],
   rules: [
     { id: "fraud", flags_any: ["fraud_suspected"], decision: "approve", reason: "Fraud is suspected on this conversation: a supervisor must approve any action." },
     { id: "closure", risk: "closure", decision: "approve", reason: "Closing an account cannot be undone: a supervisor must approve." },
@@ -484,7 +491,7 @@ export class GateSim {
           customer_waiting_ms: now - escalatedMs,
           request_waiting_ms: now - c.created_at_ms,
           overdue: now - c.created_at_ms > this.o.pendingSlaMs,
-          needs_step_up: amount > POLICY.stepUpOverMinor,
+          needs_step_up: needsStepUp(c.tool, c.amount),
         };
         return { amount, p };
       });
@@ -507,8 +514,7 @@ export class GateSim {
 
   approve(by: SimActor, id: string, shownSha: string): ToolCallView {
     const c = this.get(id);
-    const amount = c.amount !== null ? moneyMinor(c.amount) : null;
-    if (by.mayApprove && amount !== null && amount > POLICY.stepUpOverMinor && !by.steppedUp) throw fail("step_up_required", "Confirm your password to do this.");
+    if (by.mayApprove && needsStepUp(c.tool, c.amount) && !by.steppedUp) throw fail("step_up_required", "Confirm your password to do this.");
     if (c.state !== "pending") throw fail("conflict", `A call that is ${c.state} cannot be approved.`);
     if (!by.mayApprove) throw fail("forbidden", "Only a supervisor can approve or deny tool calls.");
     if (by.user_id === c.requested_by_id) throw fail("forbidden", "The person who requested this call cannot approve or deny it (four eyes).");

@@ -74,6 +74,9 @@ struct PolicyFile {
     /// Approving a call whose amount is above this asks the supervisor's password again.
     #[serde(default)]
     step_up_amount_over: Option<String>,
+    /// Approving a call of a tool in one of these risk classes always asks for it.
+    #[serde(default)]
+    step_up_risks: Vec<String>,
     rule: Vec<Rule>,
 }
 
@@ -82,6 +85,8 @@ pub struct Policy {
     pub version: String,
     pub sha256: String,
     pub step_up_amount_over_minor: Option<i64>,
+    /// Approving a call of a tool in one of these risk classes always asks for the password.
+    pub step_up_risks: Vec<String>,
     rules: Vec<Rule>,
 }
 
@@ -122,7 +127,22 @@ impl Policy {
             Some(s) => Some(money_minor(s).ok_or_else(|| format!("policy.toml: step_up_amount_over is not money: {s}"))?),
             None => None,
         };
-        Ok(Self { version: f.version, sha256: hex::encode(Sha256::digest(text.as_bytes())), step_up_amount_over_minor: step_up, rules: f.rule })
+        Ok(Self {
+            version: f.version,
+            sha256: hex::encode(Sha256::digest(text.as_bytes())),
+            step_up_amount_over_minor: step_up,
+            step_up_risks: f.step_up_risks,
+            rules: f.rule,
+        })
+    }
+
+    /// Whether approving this call asks the approver for their password again: a tool whose
+    /// risk class is listed (closure, payment, account changes, cancellations), or an amount
+    /// above the threshold, whatever the tool.
+    pub fn approval_needs_step_up(&self, tool: Option<&ToolSpec>, params: &Map<String, Value>) -> bool {
+        let risky = tool.is_some_and(|t| self.step_up_risks.iter().any(|r| *r == t.risk));
+        let amount = params.get("amount").and_then(Value::as_str).and_then(money_minor);
+        risky || matches!((amount, self.step_up_amount_over_minor), (Some(a), Some(l)) if a > l)
     }
 
     pub fn rules(&self) -> &[Rule] {

@@ -190,17 +190,14 @@ impl GateService {
     }
 
     /// A supervisor approves exactly the parameters they were shown (their hash); the call then
-    /// executes. Not the requester (four eyes); amounts above the policy's step-up threshold
-    /// need a fresh step-up.
+    /// executes. Not the requester (four eyes); risky tools and amounts above the policy's
+    /// threshold need a fresh step-up ([`super::policy::Policy::approval_needs_step_up`]).
     pub async fn approve(&self, by: &Session, id: &str, shown_params_sha256: &str, now: i64) -> Result<ToolCallView, GateError> {
         let may_approve = by.actor.can(Permission::ApproveToolCalls);
         if may_approve {
             let row = self.record(id).await?;
-            let amount = row.params().get("amount").and_then(serde_json::Value::as_str).and_then(money_minor);
-            if let (Some(a), Some(limit)) = (amount, self.gates.policy.step_up_amount_over_minor) {
-                if a > limit && !by.stepped_up(now) {
-                    return Err(PeopleError::StepUpRequired.into());
-                }
+            if self.gates.policy.approval_needs_step_up(self.gates.tools.get(&row.tool), &row.params()) && !by.stepped_up(now) {
+                return Err(PeopleError::StepUpRequired.into());
             }
         }
         let actor = user_actor(by.actor.user_id, &by.actor.username);
@@ -284,7 +281,7 @@ impl GateService {
                     customer_waiting_ms: now - h.handoff.escalated_ms(),
                     request_waiting_ms: now - call.created_at_ms,
                     overdue: now - call.created_at_ms > self.gates.pending_sla_ms,
-                    needs_step_up: self.gates.policy.step_up_amount_over_minor.is_some_and(|l| amount > l),
+                    needs_step_up: self.gates.policy.approval_needs_step_up(self.gates.tools.get(&r.tool), &r.params()),
                     call,
                 },
             ));
