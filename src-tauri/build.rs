@@ -13,6 +13,7 @@ fn main() {
             "sign_in",
             "sign_out",
             "step_up",
+            "session_activity",
             "create_first_admin",
             "claim_handoff",
             "release_handoff",

@@ -29,6 +29,9 @@ pub struct Config {
     pub policy_path: Option<PathBuf>,
     /// `HANDOFF_DESK_APPROVAL_TTL_MINS`: how long requests and approvals live (default 30).
     pub approval_ttl_mins: i64,
+    /// `HANDOFF_DESK_IDLE_LOCK_MINS`: minutes without activity after which the desk locks until
+    /// the password is entered again (default 15).
+    pub idle_lock_mins: Option<i64>,
     /// `HANDOFF_DESK_SOURCE_URL`: the bot platform to pull escalations from over HTTP (its token
     /// is in the OS keyring: `handoff-desk source set-token`). Unset: no HTTP source.
     pub source_url: Option<String>,
@@ -79,6 +82,7 @@ impl Config {
             tools_path: std::env::var_os("HANDOFF_DESK_TOOLS").map(PathBuf::from),
             policy_path: std::env::var_os("HANDOFF_DESK_POLICY").map(PathBuf::from),
             approval_ttl_mins,
+            idle_lock_mins: std::env::var("HANDOFF_DESK_IDLE_LOCK_MINS").ok().and_then(|s| s.parse().ok()),
             source_url: std::env::var("HANDOFF_DESK_SOURCE_URL").ok().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
             server_url: std::env::var("HANDOFF_DESK_SERVER_URL").ok().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty() && s != "off"),
             server_from_env: std::env::var_os("HANDOFF_DESK_SERVER_URL").is_some(),
@@ -87,6 +91,12 @@ impl Config {
                 std::env::var("HANDOFF_DESK_SOURCE_POLL_SECS").ok().and_then(|s| s.parse().ok()).filter(|s| *s > 0).unwrap_or(5),
             ),
         }
+    }
+
+    /// The sessions of this desk in embedded mode, under its idle lock.
+    pub fn sessions(&self, db: std::sync::Arc<dyn desk_core::storage::Database>) -> crate::session::Sessions {
+        let rules = desk_core::people::tokens::SessionRules::default().with_idle_minutes(self.idle_lock_mins);
+        crate::session::Sessions(desk_core::people::desk::DeskSessions::new(desk_core::people::tokens::TokenSessions::new(db).with_rules(rules)))
     }
 
     /// The HTTP bot source, when one is configured; its token comes from the OS keyring.

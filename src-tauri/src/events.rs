@@ -141,7 +141,7 @@ impl desk_core::gates::GateNotifier for WindowNotifier {
 pub fn approval_requested(app: &AppHandle, v: &desk_core::gates::ToolCallView) {
     use tauri::Manager;
     let Some(state) = app.try_state::<AppState>() else { return };
-    let supervisor_here = state.sessions.current().is_some_and(|s| s.actor.can(desk_core::people::Permission::ApproveToolCalls));
+    let supervisor_here = state.sessions.current_cached().is_some_and(|s| s.actor.can(desk_core::people::Permission::ApproveToolCalls));
     if supervisor_here {
         notify_approval(app, v);
     }

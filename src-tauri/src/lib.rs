@@ -51,8 +51,8 @@ impl AppState {
             drafts: desk_core::drafts::service::DraftService::new(db.clone()),
             engines: tauri::async_runtime::block_on(desk_core::drafts::engines::DraftEngines::load(db.clone(), desk_core::secrets::Secret::llm_api_key())),
             analytics: desk_core::analytics::AnalyticsService::new(db.clone()),
+            sessions: config.sessions(db.clone()),
             gates: desk_core::gates::GateService::new(db, desk_core::gates::Gates::default(), executor),
-            sessions: session::Sessions::default(),
             demo_channel: Default::default(),
             remote: Some(client),
             store,
@@ -109,9 +109,10 @@ pub fn run() {
             let drafts = desk_core::drafts::service::DraftService::new(db.clone());
             let engines = tauri::async_runtime::block_on(desk_core::drafts::engines::DraftEngines::load(db.clone(), desk_core::secrets::Secret::llm_api_key()));
             let analytics = desk_core::analytics::AnalyticsService::new(db.clone());
+            let sessions = config.sessions(db.clone());
             let gates = desk_core::gates::GateService::new(db, gates, executor)
                 .in_background(std::sync::Arc::new(events::WindowNotifier(app.handle().clone())));
-            let state = AppState { store, config, sessions: session::Sessions::default(), queue, audit, analytics, gates, drafts, engines, demo_channel: Default::default(), remote: None };
+            let state = AppState { store, config, sessions, queue, audit, analytics, gates, drafts, engines, demo_channel: Default::default(), remote: None };
             events::start_gate_keeper(state.clone());
             // Nobody follows a single desk's event stream from afar: a day is plenty.
             tauri::async_runtime::spawn(desk_core::events::keep_for(
@@ -159,6 +160,7 @@ pub fn run() {
             commands::people::sign_in,
             commands::people::sign_out,
             commands::people::step_up,
+            commands::people::session_activity,
             commands::people::create_first_admin,
             commands::ratings::claim_handoff,
             commands::ratings::release_handoff,

@@ -1,6 +1,6 @@
 import { useIsFetching } from "@tanstack/react-query";
 import { Suspense, lazy, useCallback, useEffect, useRef, useState } from "react";
-import type { AppStatus, QueueFilter, QueueSort } from "./bindings";
+import type { AppStatus, QueueFilter, QueueSort, SessionInfo } from "./bindings";
 import { ErrorState } from "./components/ErrorState";
 import { ShortcutHelp } from "./components/ShortcutHelp";
 import { UsersView } from "./features/admin/UsersView";
@@ -25,7 +25,8 @@ import { RatingPane } from "./features/rating/RatingPane";
 import { toIpcError } from "./ipc";
 import { SessionProvider, useSession } from "./session/context";
 import { FirstAdminScreen } from "./session/FirstAdminScreen";
-import { useSessionState, useSignInWhenUnauthenticated, useSignOut } from "./session/hooks";
+import { useFollowSession, useReportActivity, useSessionEnd, useSessionState, useSignOut } from "./session/hooks";
+import { LockScreen } from "./session/LockScreen";
 import { SignInScreen } from "./session/SignInScreen";
 import { StepUpProvider } from "./session/StepUp";
 import { SwitchUserDialog } from "./session/SwitchUserDialog";
@@ -54,7 +55,7 @@ const FLASH_MS = 5000;
 export function App({ initial }: { initial?: InitialState }) {
   const status = useAppStatus();
   const session = useSessionState();
-  useSignInWhenUnauthenticated();
+  useFollowSession();
 
   if (session.isPending || status.isPending) {
     return (
@@ -73,13 +74,22 @@ export function App({ initial }: { initial?: InitialState }) {
   if (status.data?.needs_first_admin) return <FirstAdminScreen status={status.data} />;
   const s = session.data;
   if (!s.current) return <SignInScreen status={status.data} />;
+  if (s.current.locked) return <LockScreen info={s.current} status={status.data} />;
   return (
     <SessionProvider info={s.current} previous={s.previous}>
+      <SessionClock info={s.current} />
       <StepUpProvider>
         <Workspace initial={initial} status={status.data} />
       </StepUpProvider>
     </SessionProvider>
   );
+}
+
+/** Reports activity for the idle lock, and notices when a "Switch user" session runs out. */
+function SessionClock({ info }: { info: SessionInfo }) {
+  useReportActivity(info);
+  useSessionEnd(info);
+  return null;
 }
 
 function Workspace({ initial, status }: { initial?: InitialState; status: AppStatus | undefined }) {

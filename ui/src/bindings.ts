@@ -179,7 +179,7 @@ handoff_ids: Array<string>,
  */
 quarantined: number, };
 
-export type IpcErrorKind = "not_found" | "invalid_input" | "internal" | "unauthenticated" | "forbidden" | "step_up_required" | "wrong_credentials" | "rate_limited" | "conflict" | "offline";
+export type IpcErrorKind = "not_found" | "invalid_input" | "internal" | "unauthenticated" | "locked" | "forbidden" | "step_up_required" | "wrong_credentials" | "rate_limited" | "conflict" | "offline";
 
 export type IpcError = { kind: IpcErrorKind, message: string, };
 
@@ -285,7 +285,20 @@ permissions: Array<Permission>,
 /**
  * Until when a step-up is valid (ms since the epoch), if one was made.
  */
-stepped_up_until_ms: number | null, };
+stepped_up_until_ms: number | null, 
+/**
+ * Opened with "Switch user" on someone else's desk: it ends after one approval decision,
+ * or at `ends_at_ms`, and the desk goes back to its owner.
+ */
+switched: boolean, 
+/**
+ * When the session ends by itself (ms since the epoch), if known.
+ */
+ends_at_ms: number | null, 
+/**
+ * Idle for longer than the lock allows: the password unlocks it (a step-up).
+ */
+locked: boolean, };
 
 export type UserSummary = { id: number, username: string, display_name: string, roles: Array<Role>, active: boolean, };
 
@@ -547,6 +560,7 @@ export type Commands = {
   sign_in: { args: { username: string, password: string, switchUser: boolean }; result: SessionState };
   sign_out: { args: Record<string, never>; result: SessionState };
   step_up: { args: { password: string }; result: SessionState };
+  session_activity: { args: Record<string, never>; result: null };
   create_first_admin: { args: { user: NewUser, setupCode: string | null }; result: SessionState };
   claim_handoff: { args: { handoffId: string }; result: null };
   release_handoff: { args: { handoffId: string }; result: null };

@@ -10,6 +10,7 @@ const KINDS: Record<IpcErrorKind, true> = {
   invalid_input: true,
   internal: true,
   unauthenticated: true,
+  locked: true,
   forbidden: true,
   step_up_required: true,
   wrong_credentials: true,

@@ -164,13 +164,22 @@ impl DeskClient {
         });
     }
 
+    /// The sessions on this desk, without those whose time has run out (the server has ended
+    /// them too: a "Switch user" session after two minutes, any session at its lifetime).
+    fn live_sessions(&self) -> std::sync::MutexGuard<'_, Vec<Signed>> {
+        let mut stack = lock(&self.inner.sessions);
+        let now = now_ms();
+        stack.retain(|s| s.info.ends_at_ms.is_none_or(|end| end > now));
+        stack
+    }
+
     fn token(&self) -> Option<String> {
-        lock(&self.inner.sessions).last().map(|s| s.token.clone())
+        self.live_sessions().last().map(|s| s.token.clone())
     }
 
     /// Who is signed in here (and who was before a switch).
     pub fn session_state(&self) -> SessionState {
-        let stack = lock(&self.inner.sessions);
+        let stack = self.live_sessions();
         SessionState {
             current: stack.last().map(|s| s.info.clone()),
             previous: stack.len().checked_sub(2).and_then(|i| stack.get(i)).map(|s| s.info.actor.clone()),
@@ -227,6 +236,7 @@ impl DeskClient {
             Err(e) => return unreachable(e),
         };
         let status = resp.status();
+        let session_ended = resp.headers().contains_key(desk_core::people::tokens::SESSION_ENDED_HEADER);
         let text = match resp.text().await {
             Ok(t) => t,
             Err(e) => return unreachable(e),
@@ -244,17 +254,26 @@ impl DeskClient {
             if let Some(k) = key {
                 lock(&self.inner.copy).put(k, text.clone());
             }
+            if let (true, Some(t)) = (session_ended, &token) {
+                // A "Switch user" session made its decision: the desk goes back to its owner.
+                self.drop_token(t);
+            }
             return Ok(text);
         }
         let err = serde_json::from_str::<IpcError>(&text).unwrap_or_else(|_| IpcError {
             kind: if status.is_server_error() { IpcErrorKind::Internal } else { IpcErrorKind::InvalidInput },
             message: format!("The server answered {status}: {}", text.chars().take(300).collect::<String>()),
         });
-        if err.kind == IpcErrorKind::Unauthenticated {
-            if let Some(t) = &token {
-                // Expired or revoked: this desk no longer holds that session.
-                self.drop_token(t);
+        match (err.kind, &token) {
+            // Expired or revoked: this desk no longer holds that session.
+            (IpcErrorKind::Unauthenticated, Some(t)) => self.drop_token(t),
+            // Idle-locked: the window shows its lock screen until the password is entered.
+            (IpcErrorKind::Locked, Some(t)) => {
+                if let Some(s) = lock(&self.inner.sessions).iter_mut().find(|s| s.token == *t) {
+                    s.info.locked = true;
+                }
             }
+            _ => {}
         }
         Err(err)
     }
@@ -306,7 +325,7 @@ impl DeskClient {
             token: String,
             session: SessionInfo,
         }
-        let body = json!({ "username": username, "password": password });
+        let body = json!({ "username": username, "password": password, "switch_user": switch_user });
         let text = self.request(Kind::Write, Method::POST, "/v1/sessions", Payload::Json(&body)).await?;
         let a: Answer = Self::parse(&text)?;
         {
@@ -340,6 +359,16 @@ impl DeskClient {
             top.info = info;
         }
         Ok(self.session_state())
+    }
+
+    /// The person at this desk is active: the server's idle clock starts again. Best effort: a
+    /// desk that cannot reach the server has nothing to keep alive.
+    pub async fn activity(&self) -> Result<(), IpcError> {
+        if self.token().is_none() {
+            return Ok(());
+        }
+        let _: Value = self.change(Method::POST, "/v1/sessions/current/activity", None).await?;
+        Ok(())
     }
 
     /// Creates the first admin with the server's one-time setup code, then signs them in.

@@ -165,8 +165,10 @@ pub enum IpcErrorKind {
     NotFound,
     InvalidInput,
     Internal,
-    /// Nobody is signed in: show the sign-in screen.
+    /// Nobody is signed in (or the session ended): ask who is signed in now.
     Unauthenticated,
+    /// The session is idle-locked: its password unlocks it.
+    Locked,
     /// The signed-in user's role does not allow it.
     Forbidden,
     /// Ask for the password again, then retry.
@@ -199,6 +201,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("sign_in", "{ username: string, password: string, switchUser: boolean }", "SessionState"),
     ("sign_out", "Record<string, never>", "SessionState"),
     ("step_up", "{ password: string }", "SessionState"),
+    ("session_activity", "Record<string, never>", "null"),
     ("create_first_admin", "{ user: NewUser, setupCode: string | null }", "SessionState"),
     ("claim_handoff", "{ handoffId: string }", "null"),
     ("release_handoff", "{ handoffId: string }", "null"),
@@ -272,6 +275,7 @@ pub const COMMAND_ACCESS: &[(&str, Access)] = {
         ("sign_in", Public),
         ("sign_out", Public),
         ("step_up", SignedIn),
+        ("session_activity", SignedIn),
         ("create_first_admin", Public),
         ("claim_handoff", Needs(ClaimHandoff)),
         ("release_handoff", Needs(ClaimHandoff)),
@@ -516,7 +520,8 @@ impl From<crate::people::PeopleError> for IpcError {
             P::RateLimited { .. } => IpcErrorKind::RateLimited,
             P::Forbidden(_) => IpcErrorKind::Forbidden,
             P::StepUpRequired => IpcErrorKind::StepUpRequired,
-            P::NotSignedIn => IpcErrorKind::Unauthenticated,
+            P::NotSignedIn | P::SessionEnded(_) => IpcErrorKind::Unauthenticated,
+            P::Locked { .. } => IpcErrorKind::Locked,
             P::Invalid(_) => IpcErrorKind::InvalidInput,
             P::Conflict(_) => IpcErrorKind::Conflict,
             P::Store(_) => {

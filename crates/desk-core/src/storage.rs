@@ -293,13 +293,27 @@ pub trait AnalyticsStore: Send + Sync {
     async fn rating_ids(&self, filter: &AnalyticsFilter) -> Result<Vec<i64>>;
 }
 
+/// A session to open (its activity starts at `created_at_ms`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSession<'a> {
+    pub token_sha256: &'a str,
+    pub user_id: i64,
+    pub created_at_ms: i64,
+    pub expires_at_ms: i64,
+    pub stepped_up_ms: Option<i64>,
+    pub switched: bool,
+}
+
 /// Token sessions a server holds ([`crate::people::tokens`]): only the token's SHA-256 is kept.
 #[async_trait]
 pub trait SessionStore: Send + Sync {
-    async fn insert_session(&self, token_sha256: &str, user_id: i64, now: i64, expires_at_ms: i64) -> Result<()>;
+    async fn insert_session(&self, s: &NewSession<'_>) -> Result<()>;
     /// The session, unless it is revoked or expired at `now`.
     async fn live_session(&self, token_sha256: &str, now: i64) -> Result<Option<crate::people::tokens::SessionRecord>>;
+    /// A step-up at `at`, which also counts as activity (it unlocks an idle-locked session).
     async fn set_stepped_up(&self, token_sha256: &str, at: i64) -> Result<()>;
+    /// Activity at `at`: the idle clock starts again.
+    async fn touch_session(&self, token_sha256: &str, at: i64) -> Result<()>;
     /// `false`: it was revoked already.
     async fn revoke_session(&self, token_sha256: &str, now: i64) -> Result<bool>;
     /// Revokes every session of a user; returns how many.

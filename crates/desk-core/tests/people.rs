@@ -91,6 +91,7 @@ async fn command_matrix_for_every_role() {
         ("list_quarantine", &["ana", "sam", "lee", "ada"]),
         ("import_file", &["sam", "ada"]),
         ("step_up", &["ana", "sam", "lee", "ada"]),
+        ("session_activity", &["ana", "sam", "lee", "ada"]),
         ("claim_handoff", &["ana", "sam"]),
         ("release_handoff", &["ana", "sam"]),
         ("rate_handoff", &["lee"]),

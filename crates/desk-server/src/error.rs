@@ -33,6 +33,7 @@ pub fn status_of(kind: IpcErrorKind) -> StatusCode {
         IpcErrorKind::Forbidden | IpcErrorKind::StepUpRequired => StatusCode::FORBIDDEN,
         IpcErrorKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         IpcErrorKind::Conflict => StatusCode::CONFLICT,
+        IpcErrorKind::Locked => StatusCode::LOCKED,
         IpcErrorKind::Offline => StatusCode::SERVICE_UNAVAILABLE,
     }
 }

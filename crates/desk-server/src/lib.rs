@@ -16,7 +16,8 @@ use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -30,7 +31,7 @@ use desk_core::gates::{GateService, PendingApproval, ProposeInput, ToolCallView}
 use desk_core::handoff::limits::DOCUMENT_BYTES_MAX;
 use desk_core::ingest::{Ingest, Outcome};
 use desk_core::ipc::{HandoffDetail, IpcErrorKind};
-use desk_core::people::tokens::TokenSessions;
+use desk_core::people::tokens::{TokenSessions, SESSION_ENDED_HEADER};
 use desk_core::people::{now_ms, Accounts, NewUser, Role, Session, SessionInfo, UserSummary};
 use desk_core::queue::{QueueFacets, QueuePage, QueueQuery, QueueService};
 use desk_core::storage::Database;
@@ -200,6 +201,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sessions", post(sign_in))
         .route("/v1/sessions/current", get(current_session).delete(sign_out))
         .route("/v1/sessions/current/step-up", post(step_up))
+        .route("/v1/sessions/current/activity", post(session_activity))
         .route("/v1/queue/page", post(queue_page))
         .route("/v1/queue/facets", get(queue_facets))
         .route("/v1/handoffs", post(intake))
@@ -271,19 +273,32 @@ async fn setup(State(s): State<AppState>, Body(body): Body<Setup>) -> ApiResult<
 struct Credentials {
     username: String,
     password: String,
+    /// "Switch user": signing in on someone else's desk, for one decision and two minutes.
+    #[serde(default)]
+    switch_user: bool,
 }
 
 async fn sign_in(State(s): State<AppState>, Body(c): Body<Credentials>) -> ApiResult<Value> {
-    let (token, session) = s.sessions.sign_in(&c.username, &c.password, now_ms()).await?;
+    let (token, session) = if c.switch_user {
+        s.sessions.sign_in_switched(&c.username, &c.password, now_ms()).await?
+    } else {
+        s.sessions.sign_in(&c.username, &c.password, now_ms()).await?
+    };
     Ok(Json(json!({ "token": token, "session": session.info() })))
 }
 
-async fn current_session(c: Caller) -> Json<SessionInfo> {
-    Json(c.session.info())
+fn token_of(headers: &HeaderMap) -> Result<&str, ApiError> {
+    bearer(headers).ok_or_else(|| ApiError::unauthenticated("Sign in first: no bearer token."))
 }
 
-async fn sign_out(State(s): State<AppState>, c: Caller) -> Result<StatusCode, ApiError> {
-    s.sessions.sign_out(&c.token, now_ms()).await?;
+/// Who the token stands for, locked or not (the desk shows its lock screen from this).
+async fn current_session(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<SessionInfo> {
+    Ok(Json(s.sessions.look_up(token_of(&headers)?, now_ms()).await?.info()))
+}
+
+/// Signing out works on a locked session too (someone else wants the desk).
+async fn sign_out(State(s): State<AppState>, headers: HeaderMap) -> Result<StatusCode, ApiError> {
+    s.sessions.sign_out(token_of(&headers)?, now_ms()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -292,8 +307,26 @@ struct Password {
     password: String,
 }
 
-async fn step_up(State(s): State<AppState>, c: Caller, Body(p): Body<Password>) -> ApiResult<SessionInfo> {
-    Ok(Json(s.sessions.step_up(&c.token, &p.password, now_ms()).await?.info()))
+/// The password again: a step-up, which also unlocks an idle-locked session.
+async fn step_up(State(s): State<AppState>, headers: HeaderMap, Body(p): Body<Password>) -> ApiResult<SessionInfo> {
+    Ok(Json(s.sessions.step_up(token_of(&headers)?, &p.password, now_ms()).await?.info()))
+}
+
+/// The person at the desk is active (the desk reports input): the idle clock starts again.
+async fn session_activity(State(s): State<AppState>, c: Caller) -> Result<StatusCode, ApiError> {
+    s.sessions.touch(&c.token, now_ms()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// After an approval decision a "Switch user" session ends; the answer says so, and the desk
+/// hands itself back to its owner.
+async fn decided(s: &AppState, c: &Caller, view: ToolCallView) -> Result<Response, ApiError> {
+    let ended = s.sessions.end_if_switched(&c.token, now_ms()).await?;
+    let mut resp = Json(view).into_response();
+    if ended {
+        resp.headers_mut().insert(SESSION_ENDED_HEADER, HeaderValue::from_static("switch-user"));
+    }
+    Ok(resp)
 }
 
 /// One page of the queue; the body is a `QueueQuery`, and what it leaves out takes the
@@ -396,8 +429,9 @@ struct Approval {
     params_sha256: String,
 }
 
-async fn approve(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Body(a): Body<Approval>) -> ApiResult<ToolCallView> {
-    Ok(Json(s.gates.approve(&c.session, &id, &a.params_sha256, now_ms()).await?))
+async fn approve(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Body(a): Body<Approval>) -> Result<Response, ApiError> {
+    let view = s.gates.approve(&c.session, &id, &a.params_sha256, now_ms()).await?;
+    decided(&s, &c, view).await
 }
 
 #[derive(Deserialize)]
@@ -405,8 +439,9 @@ struct Denial {
     reason: String,
 }
 
-async fn deny(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Body(d): Body<Denial>) -> ApiResult<ToolCallView> {
-    Ok(Json(s.gates.deny(&c.session, &id, &d.reason, now_ms()).await?))
+async fn deny(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Body(d): Body<Denial>) -> Result<Response, ApiError> {
+    let view = s.gates.deny(&c.session, &id, &d.reason, now_ms()).await?;
+    decided(&s, &c, view).await
 }
 
 /// The draft for the customer's latest message: the live one, or a new one.

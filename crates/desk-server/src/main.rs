@@ -14,6 +14,8 @@
 //!   goes to someone else (default 60);
 //! * `DESK_SERVER_ROUTING_CAPACITY` — how many escalations an agent holds before no more are
 //!   offered to them (default 5);
+//! * `DESK_SERVER_IDLE_LOCK_MINS` — minutes without activity after which a desk's session locks
+//!   until its password is entered again (default 15);
 //! * `DESK_SERVER_SOURCE_URL` — a bot platform to pull escalations from (the HTTP bot source's
 //!   protocol, as a desk pulls them), with its bearer token in the file
 //!   `DESK_SERVER_SOURCE_TOKEN_FILE`; every `DESK_SERVER_SOURCE_POLL_SECS` (default 5);
@@ -145,7 +147,9 @@ async fn run() -> Result<(), String> {
         tracing::info!(url = source.base_url(), "pulling escalations from the bot platform");
         tokio::spawn(desk_core::sources::http::keep_pulling(db.clone(), source, poll, Arc::new(desk_core::sources::http::Unwatched)));
     }
-    let state = AppState::new(db, gates, platforms, setup_code);
+    let mut state = AppState::new(db, gates, platforms, setup_code);
+    let idle = env("DESK_SERVER_IDLE_LOCK_MINS").and_then(|s| s.parse().ok());
+    state.sessions = state.sessions.with_rules(desk_core::people::tokens::SessionRules::default().with_idle_minutes(idle));
     tokio::spawn(desk_server::deliver_replies(state.db.clone(), state.platforms.clone(), Duration::from_secs(2)));
     pg.spawn_event_wakeups(state.wake.clone());
     tokio::select! {

@@ -5,7 +5,9 @@
 //! two agents, and a refund behind an approval gate: the agent cannot approve it, not even
 //! through the API with their own token; the supervisor approves it from their own session and
 //! the backend executes it once. The live stream replays everything after `Last-Event-ID`, in
-//! order, once, and a change made through one server reaches a follower of another.
+//! order, once, and a change made through one server reaches a follower of another. An idle
+//! session locks (423) until its password is given again; a "Switch user" session ends with
+//! the decision it was opened for and says so in a header.
 
 #[path = "../../desk-core/tests/common/mod.rs"]
 mod common;
@@ -16,7 +18,7 @@ use std::time::Duration;
 use common::*;
 use desk_core::gates::executor::ToolExecutor;
 use desk_core::gates::{GateService, Gates, Silent};
-use desk_core::people::tokens::TokenSessions;
+use desk_core::people::tokens::{SessionRules, TokenSessions, SESSION_ENDED_HEADER};
 use desk_core::people::{NewUser, Role};
 use desk_core::storage::Database;
 use desk_demo::DemoBackend;
@@ -38,7 +40,8 @@ struct Server {
 }
 
 async fn server_with(ttl_ms: Option<i64>) -> Server {
-    server_at(desk_store_suite::fresh_postgres_url().await, ttl_ms).await
+    let rules = ttl_ms.map(|ttl| SessionRules { lifetime_ms: ttl, ..SessionRules::default() });
+    server_at(desk_store_suite::fresh_postgres_url().await, rules).await
 }
 
 /// A second server on the same database.
@@ -46,7 +49,7 @@ async fn server_on(database_url: &str) -> Server {
     server_at(database_url.to_owned(), None).await
 }
 
-async fn server_at(url: String, ttl_ms: Option<i64>) -> Server {
+async fn server_at(url: String, rules: Option<SessionRules>) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let pg = PgStore::connect(&url, 8).await.unwrap();
     let db: Arc<dyn Database> = Arc::new(pg.clone());
@@ -55,8 +58,8 @@ async fn server_at(url: String, ttl_ms: Option<i64>) -> Server {
     let backend = DemoBackend::start(&dir.path().join("backend.db"), "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let gates = GateService::new(db.clone(), Gates::default(), ToolExecutor::new(backend.base_url(), Duration::from_secs(5))).in_background(Arc::new(Silent));
     let mut state = AppState::new(db.clone(), gates, vec![Platform::new("helpbot", PLATFORM_TOKEN)], Some("1234-5678-9abc-def0".into()));
-    if let Some(ttl) = ttl_ms {
-        state.sessions = TokenSessions::new(db.clone()).with_ttl(ttl);
+    if let Some(rules) = rules {
+        state.sessions = TokenSessions::new(db.clone()).with_rules(rules);
     }
     pg.spawn_event_wakeups(state.wake.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -139,6 +142,7 @@ fn guarded() -> Vec<(reqwest::Method, &'static str, Option<Value>)> {
     vec![
         (M::GET, "/v1/sessions/current", None),
         (M::POST, "/v1/sessions/current/step-up", Some(json!({"password": PASSWORD}))),
+        (M::POST, "/v1/sessions/current/activity", None),
         (M::POST, "/v1/queue/page", Some(json!({}))),
         (M::GET, "/v1/queue/facets", None),
         (M::GET, "/v1/handoffs/hf_2f9c01", None),
@@ -633,4 +637,75 @@ async fn escalations_are_offered_accepted_declined_and_reassigned_over_the_api()
     assert_eq!(row["holding"], 1, "{board}");
     let (s, v) = put("/v1/handoffs/hf_2f9c01/assignee".into(), team.sam.clone(), json!({"user_id": id_of("ada")})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "an admin without the agent role takes no escalations: {v}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_session_locks_until_the_password_is_given_again() {
+    let idle = SessionRules { idle_ms: 1_000, ..SessionRules::default() };
+    let srv = server_at(desk_store_suite::fresh_postgres_url().await, Some(idle)).await;
+    let team = srv.team().await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let (s, v) = srv.get("/v1/queue/facets", &team.ana).await;
+    assert_eq!(s, StatusCode::LOCKED, "{v}");
+    assert_eq!(v["kind"], "locked", "{v}");
+    // Who is at the desk still answers (the lock screen shows it), marked locked.
+    let (s, v) = srv.get("/v1/sessions/current", &team.ana).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["locked"], true, "{v}");
+    assert_eq!(v["actor"]["username"], "ana", "{v}");
+    // Reporting activity does not unlock it; a wrong password does not either.
+    let (s, _) = srv.post("/v1/sessions/current/activity", &team.ana, json!({})).await;
+    assert_eq!(s, StatusCode::LOCKED);
+    let (s, _) = srv.post("/v1/sessions/current/step-up", &team.ana, json!({"password": "wrong-password"})).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _) = srv.get("/v1/queue/facets", &team.ana).await;
+    assert_eq!(s, StatusCode::LOCKED);
+    // The password unlocks it, on the same token.
+    let (s, v) = srv.post("/v1/sessions/current/step-up", &team.ana, json!({"password": PASSWORD})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["locked"], false, "{v}");
+    let (s, v) = srv.get("/v1/queue/facets", &team.ana).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // Signing out works on a locked session (someone else wants the desk).
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let (s, _) = srv.call(reqwest::Method::DELETE, "/v1/sessions/current", Some(&team.bob), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = srv.get("/v1/sessions/current", &team.bob).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_switch_user_session_ends_with_its_decision_and_its_sign_in_is_no_step_up() {
+    let srv = server().await;
+    let team = srv.team().await;
+    srv.push(PLATFORM_TOKEN, &bytes(&valid_doc())).await;
+    let propose = |amount: &str, tool: &str| json!({"tool": tool, "params": {"order_id": "A123", "amount": amount, "currency": "USD"}});
+    let (_, first) = srv.post("/v1/handoffs/hf_2f9c01/tool-calls", &team.ana, propose("120.00", "billing.refund")).await;
+    let (_, second) = srv.post("/v1/handoffs/hf_2f9c01/tool-calls", &team.ana, propose("130.00", "billing.refund")).await;
+    assert_eq!(first["state"], "pending", "{first}");
+
+    // Sam signs in on Ana's desk: a switched session, short-lived.
+    let (s, v) = srv.call(reqwest::Method::POST, "/v1/sessions", None, Some(json!({"username": "sam", "password": PASSWORD, "switch_user": true}))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["session"]["switched"], true, "{v}");
+    assert_eq!(v["session"]["stepped_up_until_ms"], Value::Null, "signing in on someone else's desk is no step-up: {v}");
+    let ends = v["session"]["ends_at_ms"].as_i64().expect("a switched session has an end");
+    assert!(ends - desk_core::people::now_ms() <= 2 * 60 * 1000, "{v}");
+    let switched = v["token"].as_str().unwrap().to_owned();
+
+    // Its one decision goes through, and the answer says the session ended with it.
+    let url = format!("{}/v1/tool-calls/{}/approve", srv.url, first["id"].as_str().unwrap());
+    let resp = srv.http.post(url).bearer_auth(&switched).json(&json!({"params_sha256": first["params_sha256"]})).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers().get(SESSION_ENDED_HEADER).map(|h| h.to_str().unwrap()), Some("switch-user"));
+    // Nothing more as Sam from Ana's desk.
+    let (s, v) = srv.post(&format!("/v1/tool-calls/{}/approve", second["id"].as_str().unwrap()), &switched, json!({"params_sha256": second["params_sha256"]})).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{v}");
+    let (_, c) = srv.get(&format!("/v1/tool-calls/{}", second["id"].as_str().unwrap()), &team.ana).await;
+    assert_eq!(c["state"], "pending", "{c}");
+    // Sam's own session at Sam's desk is not touched; an ordinary decision does not end it.
+    let (s, v) = srv.post(&format!("/v1/tool-calls/{}/approve", second["id"].as_str().unwrap()), &team.sam, json!({"params_sha256": second["params_sha256"]})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, _) = srv.get("/v1/queue/facets", &team.sam).await;
+    assert_eq!(s, StatusCode::OK);
 }

@@ -2,20 +2,22 @@
 
 use async_trait::async_trait;
 use desk_core::people::tokens::SessionRecord;
-use desk_core::storage::SessionStore;
+use desk_core::storage::{NewSession, SessionStore};
 
 use super::{Result, Store};
 
 #[async_trait]
 impl SessionStore for Store {
-    async fn insert_session(&self, token_sha256: &str, user_id: i64, now: i64, expires_at_ms: i64) -> Result<()> {
+    async fn insert_session(&self, n: &NewSession<'_>) -> Result<()> {
         sqlx::query!(
-            "INSERT INTO sessions (token_sha256, user_id, created_at_ms, expires_at_ms, stepped_up_ms) VALUES (?, ?, ?, ?, ?)",
-            token_sha256,
-            user_id,
-            now,
-            expires_at_ms,
-            now
+            "INSERT INTO sessions (token_sha256, user_id, created_at_ms, expires_at_ms, stepped_up_ms, last_active_ms, switched) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            n.token_sha256,
+            n.user_id,
+            n.created_at_ms,
+            n.expires_at_ms,
+            n.stepped_up_ms,
+            n.created_at_ms,
+            n.switched
         )
         .execute(self.pool())
         .await?;
@@ -25,7 +27,8 @@ impl SessionStore for Store {
     async fn live_session(&self, token_sha256: &str, now: i64) -> Result<Option<SessionRecord>> {
         Ok(sqlx::query_as!(
             SessionRecord,
-            r#"SELECT user_id AS "user_id!: i64", created_at_ms AS "created_at_ms!: i64", expires_at_ms AS "expires_at_ms!: i64", stepped_up_ms
+            r#"SELECT user_id AS "user_id!: i64", created_at_ms AS "created_at_ms!: i64", expires_at_ms AS "expires_at_ms!: i64", stepped_up_ms,
+                      last_active_ms AS "last_active_ms!: i64", switched AS "switched!: bool"
                FROM sessions WHERE token_sha256 = ? AND revoked_at_ms IS NULL AND expires_at_ms > ?"#,
             token_sha256,
             now
@@ -35,7 +38,16 @@ impl SessionStore for Store {
     }
 
     async fn set_stepped_up(&self, token_sha256: &str, at: i64) -> Result<()> {
-        sqlx::query!("UPDATE sessions SET stepped_up_ms = ? WHERE token_sha256 = ? AND revoked_at_ms IS NULL", at, token_sha256).execute(self.pool()).await?;
+        sqlx::query!("UPDATE sessions SET stepped_up_ms = ?, last_active_ms = ? WHERE token_sha256 = ? AND revoked_at_ms IS NULL", at, at, token_sha256)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    async fn touch_session(&self, token_sha256: &str, at: i64) -> Result<()> {
+        sqlx::query!("UPDATE sessions SET last_active_ms = max(last_active_ms, ?) WHERE token_sha256 = ? AND revoked_at_ms IS NULL", at, token_sha256)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 

@@ -68,17 +68,17 @@ async fn setting(state: &AppState) -> CmdResult<TeamServerSetting> {
 }
 
 /// Anyone signed in on this desk (here or at its server) may see and change its server.
-fn signed_in(state: &AppState, command: &str) -> CmdResult<()> {
+async fn signed_in(state: &AppState, command: &str) -> CmdResult<()> {
     match &state.remote {
         Some(r) if r.current().is_some() => Ok(()),
         Some(_) => Err(desk_core::people::PeopleError::NotSignedIn.into()),
-        None => state.sessions.require(command).map(|_| ()),
+        None => state.sessions.require(command).await.map(|_| ()),
     }
 }
 
 #[tauri::command]
 pub async fn team_server(state: State<'_, AppState>) -> CmdResult<TeamServerSetting> {
-    signed_in(&state, "team_server")?;
+    signed_in(&state, "team_server").await?;
     setting(&state).await
 }
 
@@ -86,7 +86,7 @@ pub async fn team_server(state: State<'_, AppState>) -> CmdResult<TeamServerSett
 /// then restarts the app on it.
 #[tauri::command]
 pub async fn set_team_server(app: tauri::AppHandle, state: State<'_, AppState>, url: Option<String>, ca_path: Option<String>) -> CmdResult<TeamServerSetting> {
-    signed_in(&state, "set_team_server")?;
+    signed_in(&state, "set_team_server").await?;
     if state.config.server_from_env {
         return Err(IpcError { kind: IpcErrorKind::Conflict, message: "HANDOFF_DESK_SERVER_URL decides this desk's server; change it there.".into() });
     }

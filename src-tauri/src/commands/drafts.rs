@@ -18,7 +18,7 @@ pub async fn draft_for(app: AppHandle, state: State<'_, AppState>, handoff_id: S
         })
         .await;
     }
-    let s = state.sessions.require("draft_for")?;
+    let s = state.sessions.require("draft_for").await?;
     let setup = state.engines.setup().await;
     let sink = move |t: &str| {
         let _ = on_token.send(t.to_owned());
@@ -33,7 +33,7 @@ pub async fn drafts_of(state: State<'_, AppState>, handoff_id: String) -> CmdRes
     if let Some(r) = &state.remote {
         return r.drafts_of(&handoff_id).await;
     }
-    let s = state.sessions.require("drafts_of")?;
+    let s = state.sessions.require("drafts_of").await?;
     Ok(state.drafts.drafts(&s, &handoff_id, now_ms()).await?)
 }
 
@@ -42,7 +42,7 @@ pub async fn decide_draft(app: AppHandle, state: State<'_, AppState>, draft_id: 
     if let Some(r) = &state.remote {
         return r.decide_draft(&draft_id, &decision).await;
     }
-    let s = state.sessions.require("decide_draft")?;
+    let s = state.sessions.require("decide_draft").await?;
     let d = state.drafts.decide(&s, &draft_id, decision, now_ms()).await?;
     events::drafts_changed(&app, &d.handoff_id);
     drafting::deliver_now(app.clone(), state.inner().clone());
@@ -54,7 +54,7 @@ pub async fn outbox_of(state: State<'_, AppState>, handoff_id: String) -> CmdRes
     if let Some(r) = &state.remote {
         return r.outbox_of(&handoff_id).await;
     }
-    let s = state.sessions.require("outbox_of")?;
+    let s = state.sessions.require("outbox_of").await?;
     Ok(state.drafts.outbox(&s, &handoff_id, now_ms()).await?)
 }
 
@@ -63,7 +63,7 @@ pub async fn draft_metrics(state: State<'_, AppState>) -> CmdResult<Vec<DraftInt
     if let Some(r) = &state.remote {
         return r.draft_metrics().await;
     }
-    let s = state.sessions.require("draft_metrics")?;
+    let s = state.sessions.require("draft_metrics").await?;
     Ok(state.drafts.metrics(&s, now_ms()).await?)
 }
 
@@ -72,7 +72,7 @@ pub async fn llm_status(state: State<'_, AppState>) -> CmdResult<LlmStatus> {
     if state.remote.is_some() {
         return Err(desk_client::api::on_the_server("The draft engine"));
     }
-    let s = state.sessions.require("llm_status")?;
+    let s = state.sessions.require("llm_status").await?;
     Ok(state.engines.status(&s, now_ms()).await?)
 }
 
@@ -82,7 +82,7 @@ pub async fn save_llm_settings(state: State<'_, AppState>, settings: LlmSettings
     if state.remote.is_some() {
         return Err(desk_client::api::on_the_server("The draft engine"));
     }
-    let s = state.sessions.require("save_llm_settings")?;
+    let s = state.sessions.require("save_llm_settings").await?;
     Ok(state.engines.save(&s, settings, enabled, now_ms()).await?)
 }
 
@@ -92,7 +92,7 @@ pub async fn set_llm_api_key(state: State<'_, AppState>, api_key: String) -> Cmd
     if state.remote.is_some() {
         return Err(desk_client::api::on_the_server("The draft engine's API key"));
     }
-    let s = state.sessions.require("set_llm_api_key")?;
+    let s = state.sessions.require("set_llm_api_key").await?;
     Ok(state.engines.set_key(&s, &api_key, now_ms()).await?)
 }
 
@@ -101,6 +101,6 @@ pub async fn kb_reindex(state: State<'_, AppState>) -> CmdResult<KbReport> {
     if state.remote.is_some() {
         return Err(desk_client::api::on_the_server("The knowledge base"));
     }
-    let s = state.sessions.require("kb_reindex")?;
+    let s = state.sessions.require("kb_reindex").await?;
     Ok(state.drafts.kb_reindex(&s, &state.config.kb_dir(), now_ms()).await?)
 }

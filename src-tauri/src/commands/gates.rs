@@ -13,7 +13,7 @@ pub async fn list_tools(state: State<'_, AppState>) -> CmdResult<Vec<ToolSpec>> 
     if let Some(r) = &state.remote {
         return r.list_tools().await;
     }
-    let s = state.sessions.require("list_tools")?;
+    let s = state.sessions.require("list_tools").await?;
     Ok(state.gates.tools(&s, now_ms())?)
 }
 
@@ -22,7 +22,7 @@ pub async fn tool_calls_for(state: State<'_, AppState>, handoff_id: String) -> C
     if let Some(r) = &state.remote {
         return r.tool_calls_for(&handoff_id).await;
     }
-    let s = state.sessions.require("tool_calls_for")?;
+    let s = state.sessions.require("tool_calls_for").await?;
     Ok(state.gates.tool_calls_for(&s, &handoff_id, now_ms()).await?)
 }
 
@@ -32,7 +32,7 @@ pub async fn propose_tool_call(state: State<'_, AppState>, input: ProposeInput) 
     if let Some(r) = &state.remote {
         return r.propose_tool_call(&input).await;
     }
-    let s = state.sessions.require("propose_tool_call")?;
+    let s = state.sessions.require("propose_tool_call").await?;
     Ok(state.gates.propose(&s, input, now_ms()).await?)
 }
 
@@ -41,7 +41,7 @@ pub async fn confirm_tool_call(state: State<'_, AppState>, call_id: String) -> C
     if let Some(r) = &state.remote {
         return r.confirm_tool_call(&call_id).await;
     }
-    let s = state.sessions.require("confirm_tool_call")?;
+    let s = state.sessions.require("confirm_tool_call").await?;
     Ok(state.gates.confirm(&s, &call_id, now_ms()).await?)
 }
 
@@ -50,7 +50,7 @@ pub async fn pending_approvals(state: State<'_, AppState>) -> CmdResult<Vec<Pend
     if let Some(r) = &state.remote {
         return r.pending_approvals().await;
     }
-    let s = state.sessions.require("pending_approvals")?;
+    let s = state.sessions.require("pending_approvals").await?;
     Ok(state.gates.pending_approvals(&s, now_ms()).await?)
 }
 
@@ -59,7 +59,7 @@ pub async fn approval_history(state: State<'_, AppState>) -> CmdResult<Vec<ToolC
     if let Some(r) = &state.remote {
         return r.approval_history().await;
     }
-    let s = state.sessions.require("approval_history")?;
+    let s = state.sessions.require("approval_history").await?;
     Ok(state.gates.approval_history(&s, 200, now_ms()).await?)
 }
 
@@ -69,8 +69,8 @@ pub async fn approve_tool_call(state: State<'_, AppState>, call_id: String, para
     if let Some(r) = &state.remote {
         return r.approve_tool_call(&call_id, &params_sha256).await;
     }
-    let s = state.sessions.require("approve_tool_call")?;
-    Ok(state.gates.approve(&s, &call_id, &params_sha256, now_ms()).await?)
+    let gates = &state.gates;
+    state.sessions.0.decide("approve_tool_call", now_ms(), |s| async move { gates.approve(&s, &call_id, &params_sha256, now_ms()).await.map_err(IpcError::from) }).await
 }
 
 #[tauri::command]
@@ -78,8 +78,8 @@ pub async fn deny_tool_call(state: State<'_, AppState>, call_id: String, reason:
     if let Some(r) = &state.remote {
         return r.deny_tool_call(&call_id, &reason).await;
     }
-    let s = state.sessions.require("deny_tool_call")?;
-    Ok(state.gates.deny(&s, &call_id, &reason, now_ms()).await?)
+    let gates = &state.gates;
+    state.sessions.0.decide("deny_tool_call", now_ms(), |s| async move { gates.deny(&s, &call_id, &reason, now_ms()).await.map_err(IpcError::from) }).await
 }
 
 /// A person retries a failed, retryable call (same idempotency key: executed at most once).
@@ -88,7 +88,7 @@ pub async fn retry_tool_call(state: State<'_, AppState>, call_id: String) -> Cmd
     if let Some(r) = &state.remote {
         return r.retry_tool_call(&call_id).await;
     }
-    let s = state.sessions.require("retry_tool_call")?;
+    let s = state.sessions.require("retry_tool_call").await?;
     Ok(state.gates.retry(&s, &call_id, now_ms()).await?)
 }
 
@@ -98,7 +98,7 @@ pub async fn escalate_tool_call(state: State<'_, AppState>, call_id: String) -> 
     if let Some(r) = &state.remote {
         return r.escalate_tool_call(&call_id).await;
     }
-    let s = state.sessions.require("escalate_tool_call")?;
+    let s = state.sessions.require("escalate_tool_call").await?;
     Ok(state.gates.escalate(&s, &call_id, now_ms()).await?)
 }
 
@@ -107,7 +107,7 @@ pub async fn audit_list(state: State<'_, AppState>, filter: AuditFilter, before_
     if let Some(r) = &state.remote {
         return r.audit_list(&filter, before_id, limit).await;
     }
-    let s = state.sessions.require("audit_list")?;
+    let s = state.sessions.require("audit_list").await?;
     Ok(state.audit.list(&s, &filter, before_id, limit, now_ms()).await?)
 }
 
@@ -116,7 +116,7 @@ pub async fn audit_verify(state: State<'_, AppState>) -> CmdResult<AuditVerifica
     if let Some(r) = &state.remote {
         return r.audit_verify().await;
     }
-    let s = state.sessions.require("audit_verify")?;
+    let s = state.sessions.require("audit_verify").await?;
     Ok(state.audit.verify(&s, now_ms()).await?)
 }
 
@@ -133,7 +133,7 @@ pub async fn audit_export(state: State<'_, AppState>, path: String) -> CmdResult
             (body.into_bytes(), n)
         }
         None => {
-            let s = state.sessions.require("audit_export")?;
+            let s = state.sessions.require("audit_export").await?;
             let mut buf = Vec::new();
             let n = state.audit.export(&s, &mut buf, now_ms()).await?;
             (buf, n)

@@ -10,10 +10,10 @@ use crate::AppState;
 /// Imports a `handoff/v1` JSON Lines file (or a single JSON document), reporting progress.
 #[tauri::command]
 pub async fn import_file(app: AppHandle, state: State<'_, AppState>, path: String) -> CmdResult<ImportReport> {
-    let s = state.sessions.current();
-    if state.remote.is_none() {
-        state.sessions.require("import_file")?;
-    }
+    let s = match state.remote {
+        None => Some(state.sessions.require("import_file").await?),
+        Some(_) => None,
+    };
     let path = path.trim();
     if path.is_empty() {
         return Err(IpcError::invalid_input("Choose a file to import."));

@@ -10,6 +10,6 @@ pub async fn list_quarantine(state: State<'_, AppState>, before_id: Option<i64>,
     if let Some(r) = &state.remote {
         return r.list_quarantine(before_id, limit).await;
     }
-    let s = state.sessions.require("list_quarantine")?;
+    let s = state.sessions.require("list_quarantine").await?;
     Ok(state.queue.quarantine(&s, before_id, limit, now_ms()).await?)
 }

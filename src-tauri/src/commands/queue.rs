@@ -11,7 +11,7 @@ pub async fn queue_page(state: State<'_, AppState>, query: QueueQuery) -> CmdRes
     if let Some(r) = &state.remote {
         return r.queue_page(&query).await;
     }
-    let s = state.sessions.require("queue_page")?;
+    let s = state.sessions.require("queue_page").await?;
     Ok(state.queue.page(&s, &query, now_ms()).await?)
 }
 
@@ -20,7 +20,7 @@ pub async fn queue_facets(state: State<'_, AppState>) -> CmdResult<QueueFacets> 
     if let Some(r) = &state.remote {
         return r.queue_facets().await;
     }
-    let s = state.sessions.require("queue_facets")?;
+    let s = state.sessions.require("queue_facets").await?;
     Ok(state.queue.facets(&s, now_ms()).await?)
 }
 
@@ -29,6 +29,6 @@ pub async fn get_handoff(state: State<'_, AppState>, handoff_id: String) -> CmdR
     if let Some(r) = &state.remote {
         return r.get_handoff(&handoff_id).await;
     }
-    let s = state.sessions.require("get_handoff")?;
+    let s = state.sessions.require("get_handoff").await?;
     Ok(state.queue.handoff(&s, &handoff_id, now_ms()).await?)
 }

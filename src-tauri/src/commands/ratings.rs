@@ -13,7 +13,7 @@ pub async fn claim_handoff(app: AppHandle, state: State<'_, AppState>, handoff_i
     if let Some(r) = &state.remote {
         return r.claim_handoff(&handoff_id).await;
     }
-    let s = state.sessions.require("claim_handoff")?;
+    let s = state.sessions.require("claim_handoff").await?;
     desk_core::claims::claim(&state.store, &s, &handoff_id, now_ms()).await?;
     crate::events::queue_changed(&app, vec![handoff_id], 0);
     Ok(())
@@ -24,7 +24,7 @@ pub async fn release_handoff(app: AppHandle, state: State<'_, AppState>, handoff
     if let Some(r) = &state.remote {
         return r.release_handoff(&handoff_id).await;
     }
-    let s = state.sessions.require("release_handoff")?;
+    let s = state.sessions.require("release_handoff").await?;
     desk_core::claims::release(&state.store, &s, &handoff_id, now_ms()).await?;
     crate::events::queue_changed(&app, vec![handoff_id], 0);
     Ok(())
@@ -35,7 +35,7 @@ pub async fn rate_handoff(app: AppHandle, state: State<'_, AppState>, handoff_id
     if let Some(r) = &state.remote {
         return r.rate_handoff(&handoff_id, &input).await;
     }
-    let s = state.sessions.require("rate_handoff")?;
+    let s = state.sessions.require("rate_handoff").await?;
     let r = state.store.rate(&s, &handoff_id, input, now_ms()).await?;
     crate::events::queue_changed(&app, vec![handoff_id], 0);
     Ok(r)
@@ -46,7 +46,7 @@ pub async fn handoff_ratings(state: State<'_, AppState>, handoff_id: String) -> 
     if let Some(r) = &state.remote {
         return r.handoff_ratings(&handoff_id).await;
     }
-    let s = state.sessions.require("handoff_ratings")?;
+    let s = state.sessions.require("handoff_ratings").await?;
     Ok(state.store.ratings_of(&s, &handoff_id, now_ms()).await?)
 }
 
@@ -55,7 +55,7 @@ pub async fn next_unrated(state: State<'_, AppState>, after_seq: Option<i64>) ->
     if let Some(r) = &state.remote {
         return r.next_unrated(after_seq).await;
     }
-    let s = state.sessions.require("next_unrated")?;
+    let s = state.sessions.require("next_unrated").await?;
     Ok(state.store.next_unrated(&s, after_seq, now_ms()).await?)
 }
 
@@ -64,7 +64,7 @@ pub async fn analytics(state: State<'_, AppState>, filter: AnalyticsFilter) -> C
     if let Some(r) = &state.remote {
         return r.analytics(&filter).await;
     }
-    let s = state.sessions.require("analytics")?;
+    let s = state.sessions.require("analytics").await?;
     Ok(state.analytics.analytics(&s, &filter, now_ms()).await?)
 }
 
@@ -84,7 +84,7 @@ pub async fn export_csv(state: State<'_, AppState>, table: ExportTable, filter: 
     let body = match &state.remote {
         Some(r) => r.export_csv(table, &filter).await?,
         None => {
-            let s = state.sessions.require("export_csv")?;
+            let s = state.sessions.require("export_csv").await?;
             state.analytics.export_csv(&s, table, &filter, now_ms()).await?
         }
     };
@@ -97,7 +97,7 @@ pub async fn export_eval_cases(state: State<'_, AppState>, filter: AnalyticsFilt
     let body = match &state.remote {
         Some(r) => r.export_eval_cases(&filter).await?,
         None => {
-            let s = state.sessions.require("export_eval_cases")?;
+            let s = state.sessions.require("export_eval_cases").await?;
             state.analytics.export_eval_cases(&s, &filter, now_ms()).await?
         }
     };

@@ -55,7 +55,10 @@ async fn a_refund_above_the_threshold_waits_for_a_supervisor_and_executes_once()
     // A supervisor signs in on the agent's desk. Their own request cannot be approved by them.
     app.click("[data-testid=switch-user]").await;
     app.sign_in("sam").await;
-    app.propose_refund( "130.00").await;
+    // A switched session shows that it is one, and that it is short.
+    let chip = app.text("[data-testid=switched-session]").await;
+    assert!(chip.contains(':'), "the switched session counts down: {chip}");
+    app.propose_refund("130.00").await;
     app.wait_count("[data-testid=tool-call][data-state=pending]", 2, Duration::from_secs(10)).await;
     app.click("[data-testid=nav-approvals]").await;
     app.wait_count("[data-testid=approval-item]", 2, Duration::from_secs(10)).await;
@@ -78,6 +81,11 @@ async fn a_refund_above_the_threshold_waits_for_a_supervisor_and_executes_once()
     assert_eq!(v.approved_by.as_deref(), Some("Sam Supervisor"));
     assert_eq!(v.attempts, 1);
     assert_eq!(backend_executions(&app, &id).await, 1, "the backend executed the refund exactly once");
+    // The switched session ended with the decision it was opened for: the desk is Ana's again,
+    // so nobody can approve anything as Sam from here.
+    app.wait_user("Ana Agent", Duration::from_secs(10)).await;
+    assert!(!app.exists("[data-testid=switched-session]").await);
+    assert!(!app.exists("[data-testid=nav-approvals]").await, "Ana has no approvals inbox");
 
     // The audit view shows the chain verified, with the approval in it.
     app.click("[data-testid=nav-audit]").await;
@@ -91,8 +99,7 @@ async fn a_refund_above_the_threshold_waits_for_a_supervisor_and_executes_once()
     assert!(desk_core::audit::verify(&store).await.unwrap().ok);
     app.screenshot("22-audit").await;
 
-    // Back on Ana's desk, the outcome shows on the conversation.
-    app.click("[data-testid=sign-out]").await;
+    // On Ana's desk, the outcome shows on the conversation.
     app.click("[data-testid=nav-desk]").await;
     app.wait_count(&format!("[data-testid=tool-call][data-call-id='{id}'][data-state=succeeded]"), 1, Duration::from_secs(15)).await;
     app.screenshot("23-agent-sees-outcome").await;

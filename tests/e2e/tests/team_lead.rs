@@ -98,12 +98,6 @@ async fn team_lead_rates_and_agent_sees_no_team_lead_screens() {
     let who = app.client.find(Locator::Css("[data-testid=current-user]")).await.unwrap().attr("title").await.unwrap().unwrap_or_default();
     assert!(who.contains("Sam Supervisor"), "{who}");
     app.click("[data-testid=sign-out]").await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while !app.exists("[data-testid=current-user]").await
-        || !app.client.find(Locator::Css("[data-testid=current-user]")).await.unwrap().attr("title").await.unwrap().unwrap_or_default().contains("Ana Agent")
-    {
-        assert!(std::time::Instant::now() < deadline, "signing out did not hand the desk back to Ana");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    app.wait_user("Ana Agent", Duration::from_secs(10)).await;
     app.close().await;
 }

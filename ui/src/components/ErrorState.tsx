@@ -7,6 +7,7 @@ export const KIND_HINT: Record<IpcErrorKind, string> = {
   invalid_input: "Check what was entered and try again.",
   internal: "Try again. If it keeps failing, the app's log has the details (its folder is in the status line's tooltip).",
   unauthenticated: "Sign in again to go on.",
+  locked: "The desk is locked: enter your password to go on.",
   forbidden: "Your role does not allow this. Ask a team lead or an admin if you need it.",
   step_up_required: "Confirm your password, then try again.",
   wrong_credentials: "Check the username and password.",

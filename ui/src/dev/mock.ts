@@ -547,7 +547,8 @@ const GRANTS: Record<Role, Permission[]> = {
 };
 const STEP_UP_MS = 5 * 60_000;
 
-type MockSession = { user: MockUser; steppedUpAt: number | null };
+/** `endsAt`: a "Switch user" session, for one approval decision and two minutes. */
+type MockSession = { user: MockUser; steppedUpAt: number | null; endsAt: number | null };
 let sessions: MockSession[] = [];
 let needsFirstAdmin = false;
 let availability: { available: boolean; since_ms: number | null } = { available: false, since_ms: null };
@@ -560,14 +561,23 @@ const me = (): Actor | undefined => {
   return s ? actorOf(s.user) : undefined;
 };
 function sessionState(): SessionState {
+  sessions = sessions.filter((s) => s.endsAt === null || s.endsAt > Date.now());
   const cur = sessions[sessions.length - 1];
   const prev = sessions[sessions.length - 2];
   const info = (s: MockSession): SessionInfo => ({
     actor: actorOf(s.user),
     permissions: [...new Set(s.user.roles.flatMap((r) => GRANTS[r]))],
     stepped_up_until_ms: s.steppedUpAt === null ? null : s.steppedUpAt + STEP_UP_MS,
+    switched: s.endsAt !== null,
+    ends_at_ms: s.endsAt,
+    locked: false,
   });
   return { current: cur ? info(cur) : null, previous: prev ? actorOf(prev.user) : null };
+}
+/** After an approval decision a "Switch user" session ends (as the core's `DeskSessions::decide`). */
+function decided<T>(out: T): T {
+  if (sessions[sessions.length - 1]?.endsAt != null) sessions.pop();
+  return out;
 }
 function authorize(p: Permission, stepUp = false): MockSession {
   const s = sessions[sessions.length - 1];
@@ -1041,7 +1051,7 @@ export function installMock(params: URLSearchParams): InitialState {
   seedGates(now, params.get("audit") === "broken");
   needsFirstAdmin = params.get("first") === "1";
   const who = users.find((u) => u.username === params.get("user"));
-  if (who && !needsFirstAdmin) sessions = [{ user: who, steppedUpAt: params.get("stepped") === "1" ? Date.now() : null }];
+  if (who && !needsFirstAdmin) sessions = [{ user: who, steppedUpAt: params.get("stepped") === "1" ? Date.now() : null, endsAt: null }];
   const fail = params.get("fail");
 
   mockIPC(
@@ -1053,8 +1063,9 @@ export function installMock(params: URLSearchParams): InitialState {
           return sessionState();
         case "sign_in": {
           const u = signIn(String(a.username), String(a.password));
-          const sess = { user: u, steppedUpAt: null };
-          if (a.switchUser) sessions.push(sess);
+          const switched = Boolean(a.switchUser) && sessions.length > 0;
+          const sess = { user: u, steppedUpAt: null, endsAt: switched ? Date.now() + 2 * 60_000 : null };
+          if (switched) sessions = [...sessions.filter((s) => s.user.id !== u.id), sess];
           else sessions = [sess];
           return sessionState();
         }
@@ -1076,7 +1087,7 @@ export function installMock(params: URLSearchParams): InitialState {
           const u: MockUser = { id: 1, username: nu.username, display_name: nu.display_name, roles: ["admin"], active: true, password: nu.password };
           users.push(u);
           needsFirstAdmin = false;
-          sessions = [{ user: u, steppedUpAt: null }];
+          sessions = [{ user: u, steppedUpAt: null, endsAt: null }];
           return sessionState();
         }
         case "claim_handoff":
@@ -1184,9 +1195,12 @@ export function installMock(params: URLSearchParams): InitialState {
           authorize("approve_tool_calls");
           return gates.history();
         case "approve_tool_call":
-          return gates.approve(simActor("approve_tool_calls"), String(a.callId), String(a.paramsSha256));
+          return decided(gates.approve(simActor("approve_tool_calls"), String(a.callId), String(a.paramsSha256)));
         case "deny_tool_call":
-          return gates.deny(simActor("approve_tool_calls"), String(a.callId), String(a.reason));
+          return decided(gates.deny(simActor("approve_tool_calls"), String(a.callId), String(a.reason)));
+        case "session_activity":
+          authorize("view_queue");
+          return null;
         case "audit_list":
           authorize("view_audit");
           return gates.auditList(a.filter as AuditFilter, (a.beforeId as number | null) ?? null, Number(a.limit ?? 100));

@@ -9,8 +9,9 @@ export function SwitchUserDialog({ status, onClose }: { status: AppStatus | unde
   return (
     <Modal title="Switch user" onClose={onClose} className="modal--signin">
       <p className="small">
-        Sign in on top of <strong>{actor.display_name}</strong>’s session. When you sign out, the desk goes back to{" "}
-        {actor.display_name}, still signed in.
+        Sign in on top of <strong>{actor.display_name}</strong>’s session, for one approval decision. After it, when you
+        hand back, or after two minutes, the desk goes back to {actor.display_name}, still signed in. Approving a risky
+        call asks for your password again.
       </p>
       <SignInForm
         switchUser

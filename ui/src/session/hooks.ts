@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
-import type { NewUser, SessionState } from "../bindings";
+import type { NewUser, SessionInfo, SessionState } from "../bindings";
 import { call, isKind } from "../ipc";
 
 export const sessionKey = ["session"] as const;
@@ -27,7 +27,11 @@ export function applySession(client: QueryClient, next: SessionState) {
   const before = client.getQueryData<SessionState>(sessionKey);
   client.setQueryData(sessionKey, next);
   if (before?.current?.actor.user_id !== next.current?.actor.user_id) {
-    void client.resetQueries({ predicate: (q) => !USER_INDEPENDENT.has(q.queryKey[0]) });
+    const userDependent = { predicate: (q: { queryKey: readonly unknown[] }) => !USER_INDEPENDENT.has(q.queryKey[0]) };
+    // Nobody at the desk: nothing to ask again. Drop the answers once the sign-in screen has
+    // replaced the views that held them (dropping them now would make those views refetch).
+    if (next.current === null) window.setTimeout(() => client.removeQueries(userDependent), 0);
+    else void client.resetQueries(userDependent);
   }
 }
 
@@ -58,27 +62,80 @@ export function useCreateFirstAdmin() {
   });
 }
 
+/** Asks the Rust side who is at the desk now, and shows that. */
+export async function refreshSession(client: QueryClient) {
+  try {
+    applySession(client, await call("session_state", {}));
+  } catch {
+    // The next query that fails says why; nothing to add here.
+  }
+}
+
 /**
- * Any command that answers `unauthenticated` means nobody is signed in any more (the session
- * ended on the Rust side): show the sign-in screen.
+ * The session can change under the window: a command answers `unauthenticated` (it ended: the
+ * desk is signed out, or back with its owner after a "Switch user") or `locked` (idle for too
+ * long), or a switched session made its one decision. Ask the Rust side who is at the desk.
  */
-export function useSignInWhenUnauthenticated() {
+export function useFollowSession() {
   const client = useQueryClient();
   useEffect(() => {
     const check = (err: unknown) => {
-      if (isKind(err, "unauthenticated") && client.getQueryData<SessionState>(sessionKey)?.current) {
-        client.setQueryData(sessionKey, SIGNED_OUT);
+      if ((isKind(err, "unauthenticated") || isKind(err, "locked")) && client.getQueryData<SessionState>(sessionKey)?.current) {
+        void refreshSession(client);
       }
     };
     const offQueries = client.getQueryCache().subscribe((e) => {
       if (e.type === "updated" && e.action.type === "error") check(e.action.error);
     });
     const offMutations = client.getMutationCache().subscribe((e) => {
-      if (e.type === "updated" && e.action.type === "error") check(e.action.error);
+      if (e.type !== "updated") return;
+      if (e.action.type === "error") check(e.action.error);
+      // A "Switch user" session ends after its decision: the desk may be back with its owner.
+      if (e.action.type === "success" && client.getQueryData<SessionState>(sessionKey)?.current?.switched) void refreshSession(client);
     });
     return () => {
       offQueries();
       offMutations();
     };
   }, [client]);
+}
+
+/** How often, at most, the window tells the Rust side that someone is working at the desk. */
+export const ACTIVITY_EVERY_MS = 60_000;
+
+/**
+ * Keys, clicks and scrolling are someone at the desk: report it (at most once a minute), so
+ * the idle lock counts from the last real activity, not from the window's own refreshes.
+ */
+export function useReportActivity(info: SessionInfo) {
+  const client = useQueryClient();
+  const locked = info.locked;
+  useEffect(() => {
+    if (locked) return;
+    let last = 0;
+    const onInput = () => {
+      const now = Date.now();
+      if (now - last < ACTIVITY_EVERY_MS) return;
+      last = now;
+      call("session_activity", {}).catch((err: unknown) => {
+        if (isKind(err, "locked") || isKind(err, "unauthenticated")) void refreshSession(client);
+      });
+    };
+    const events = ["keydown", "pointerdown", "wheel"] as const;
+    for (const ev of events) window.addEventListener(ev, onInput, { passive: true, capture: true });
+    return () => {
+      for (const ev of events) window.removeEventListener(ev, onInput, { capture: true });
+    };
+  }, [client, locked]);
+}
+
+/** A session with an end of its own ("Switch user": two minutes): show who is at the desk when it comes. */
+export function useSessionEnd(info: SessionInfo) {
+  const client = useQueryClient();
+  const end = info.switched ? info.ends_at_ms : null;
+  useEffect(() => {
+    if (end === null) return;
+    const t = window.setTimeout(() => void refreshSession(client), Math.max(0, end - Date.now()) + 250);
+    return () => window.clearTimeout(t);
+  }, [client, end]);
 }

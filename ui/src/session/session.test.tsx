@@ -103,7 +103,12 @@ describe("sign-in", () => {
     await waitFor(() => expect(currentUser()).toContain("Sam Supervisor"));
     expect(screen.queryByRole("dialog")).toBeNull();
     expect(b.argsOf("sign_in").at(-1)).toEqual({ username: "sam", password: DEMO_PASSWORD, switchUser: true });
-    expect(screen.getByTestId("sign-out").textContent).toBe("Hand back to Ana Agent");
+    expect(screen.getByTestId("sign-out").textContent).toBe("Hand back");
+    expect(screen.getByTestId("sign-out").title).toContain("Ana Agent");
+    // no switching again from a switched session: the desk has one owner to go back to
+    expect(screen.queryByTestId("switch-user")).toBeNull();
+    // the switched session shows that it is one, and for how long
+    expect(screen.getByTestId("switched-session").textContent).toMatch(/[12]:\d\d/);
 
     await user.click(screen.getByTestId("sign-out"));
     await waitFor(() => expect(currentUser()).toContain("Ana Agent"));
@@ -111,6 +116,39 @@ describe("sign-in", () => {
     await user.click(screen.getByTestId("sign-out"));
     await screen.findByTestId("signin-username");
     expect(b.argsOf("sign_out")).toHaveLength(2);
+  });
+
+  test("an idle-locked session: the lock screen hides the desk; the password unlocks it where it was", async () => {
+    const b = installBackend(rows(2), { user: "ana" });
+    const { user } = renderApp();
+    await waitFor(() => expect(screen.getAllByTestId("queue-row")).toHaveLength(2));
+    // the Rust side locked the session: the next command answers `locked`
+    b.locked = true;
+    screen.getAllByTestId("queue-row")[0]!.click();
+    await screen.findByTestId("lock-screen");
+    expect(screen.queryByTestId("queue-list")).toBeNull();
+    expect(screen.getByTestId("lock-screen").textContent).toContain("Ana Agent");
+
+    await user.type(screen.getByTestId("unlock-password"), "nope{Enter}");
+    expect((await screen.findByTestId("unlock-error")).textContent).toContain("Wrong username or password.");
+    expect(screen.getByTestId("lock-screen")).toBeTruthy();
+
+    await user.type(screen.getByTestId("unlock-password"), `${DEMO_PASSWORD}{Enter}`);
+    await waitFor(() => expect(screen.getAllByTestId("queue-row")).toHaveLength(2));
+    expect(screen.queryByTestId("lock-screen")).toBeNull();
+    expect(currentUser()).toContain("Ana Agent");
+    expect(b.argsOf("step_up").at(-1)).toEqual({ password: DEMO_PASSWORD });
+  });
+
+  test("the lock screen can sign out instead, for someone else to sign in", async () => {
+    const b = installBackend(rows(1), { user: "ana" });
+    const { user } = renderApp();
+    await waitFor(() => expect(screen.getAllByTestId("queue-row")).toHaveLength(1));
+    b.locked = true;
+    screen.getAllByTestId("queue-row")[0]!.click();
+    await user.click(await screen.findByTestId("lock-sign-out"));
+    await screen.findByTestId("signin-username");
+    expect(b.argsOf("sign_out")).toHaveLength(1);
   });
 });
 

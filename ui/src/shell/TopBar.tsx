@@ -4,6 +4,7 @@ import { initials, rolesLabel } from "../labels";
 import { useSession } from "../session/context";
 import type { View } from "../App";
 import { AvailabilityToggle } from "../features/team/team";
+import { useEffect, useState } from "react";
 
 type Props = {
   facets: QueueFacets | undefined;
@@ -19,7 +20,7 @@ type Props = {
 
 /** App name, the screens this user may open, the counts that matter, and who is signed in. */
 export function TopBar({ facets, view, onView, onQuarantine, onImport, onHelp, onSwitchUser, onSignOut, signingOut }: Props) {
-  const { actor, previous, can } = useSession();
+  const { actor, previous, can, info } = useSession();
   const total = facets?.total;
   const quarantined = facets?.quarantined ?? 0;
   const approver = can("approve_tool_calls");
@@ -111,9 +112,12 @@ export function TopBar({ facets, view, onView, onQuarantine, onImport, onHelp, o
             <span className="user__roles">{rolesLabel(actor.roles)}</span>
           </span>
         </span>
-        <button type="button" className="button button--small button--quiet" data-testid="switch-user" onClick={onSwitchUser} title="Another user signs in on this desk; signing out hands it back">
-          Switch user…
-        </button>
+        {info.switched && previous && info.ends_at_ms !== null && <SwitchedFor owner={previous.display_name} endsAt={info.ends_at_ms} />}
+        {!previous && (
+          <button type="button" className="button button--small button--quiet" data-testid="switch-user" onClick={onSwitchUser} title="Another user signs in on this desk; signing out hands it back">
+            Switch user…
+          </button>
+        )}
         <button
           type="button"
           className="button button--small button--quiet"
@@ -122,9 +126,29 @@ export function TopBar({ facets, view, onView, onQuarantine, onImport, onHelp, o
           disabled={signingOut}
           title={previous ? `Sign out and give the desk back to ${previous.display_name}` : "Sign out"}
         >
-          {previous ? `Hand back to ${previous.display_name}` : "Sign out"}
+          {previous ? "Hand back" : "Sign out"}
         </button>
       </div>
     </header>
+  );
+}
+
+/** On someone else's desk with "Switch user": whose desk it is, and how long this lasts. */
+function SwitchedFor({ owner, endsAt }: { owner: string; endsAt: number }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = window.setInterval(() => setNow(Date.now()), 1000);
+    return () => window.clearInterval(t);
+  }, []);
+  const left = Math.max(0, Math.ceil((endsAt - now) / 1000));
+  const clock = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+  return (
+    <span
+      className="switched"
+      data-testid="switched-session"
+      title={`You are on ${owner}’s desk for one approval decision. After it, when you hand back, or when the time runs out, the desk goes back to ${owner}.`}
+    >
+      On {owner}’s desk · <span className="mono">{clock}</span>
+    </span>
   );
 }

@@ -51,6 +51,8 @@ export type Backend = {
   auditVerify: AuditVerification | null;
   /** The current user has confirmed their password (`step_up`). */
   steppedUp: boolean;
+  /** The session is idle-locked: commands answer `locked` until a step-up (or sign-out). */
+  locked: boolean;
   /** Replace a command's answer altogether. */
   handle: Partial<Record<string, (args: Record<string, unknown>) => unknown>>;
   /** The signed-in agent's availability (away until set). */
@@ -86,6 +88,7 @@ export function installBackend(initialRows: QueueRow[], pageSizeOrOptions?: numb
     gates: new GateSim({ handoff: (id) => (b.details.get(id) ?? detail(id)).handoff }),
     auditVerify: null,
     steppedUp: false,
+    locked: false,
     handle: {},
     availability: { available: false, since_ms: null },
     offer: null,
@@ -96,7 +99,16 @@ export function installBackend(initialRows: QueueRow[], pageSizeOrOptions?: numb
     const cur = b.stack[b.stack.length - 1];
     const prev = b.stack[b.stack.length - 2];
     return {
-      current: cur ? { ...sessionOf(cur), stepped_up_until_ms: b.steppedUp ? Date.now() + 300_000 : null } : null,
+      current: cur
+        ? {
+            ...sessionOf(cur),
+            stepped_up_until_ms: b.steppedUp ? Date.now() + 300_000 : null,
+            locked: b.locked,
+            // a "Switch user" session on top of the owner's: two minutes at most
+            switched: prev !== undefined,
+            ends_at_ms: prev !== undefined ? Date.now() + 120_000 : null,
+          }
+        : null,
       previous: prev ?? null,
     };
   };
@@ -105,6 +117,7 @@ export function installBackend(initialRows: QueueRow[], pageSizeOrOptions?: numb
   const need = (p: Permission): Actor => {
     const u = me();
     if (!u) throw { kind: "unauthenticated", message: "Sign in first." };
+    if (b.locked) throw { kind: "locked", message: "The desk locked after 15 minutes without activity. Enter your password to go on." };
     if (!sessionOf(u).permissions.includes(p)) throw { kind: "forbidden", message: `Your role does not allow this (${p}).` };
     return u;
   };
@@ -150,10 +163,12 @@ export function installBackend(initialRows: QueueRow[], pageSizeOrOptions?: numb
       case "sign_out":
         b.stack.pop();
         b.steppedUp = false;
+        b.locked = false;
         return state();
       case "step_up":
         if (args.password !== DEMO_PASSWORD) return Promise.reject({ kind: "wrong_credentials", message: "Wrong username or password." });
         b.steppedUp = true;
+        b.locked = false;
         return state();
       case "queue_page": {
         const q = args.query as QueueQuery;

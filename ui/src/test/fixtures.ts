@@ -143,7 +143,7 @@ const GRANTS: Record<Role, Permission[]> = {
 
 export function sessionOf(actor: Actor): SessionInfo {
   const permissions = [...new Set(actor.roles.flatMap((r) => GRANTS[r]))];
-  return { actor, permissions, stepped_up_until_ms: null };
+  return { actor, permissions, stepped_up_until_ms: null, switched: false, ends_at_ms: null, locked: false };
 }
 
 export function ratingInput(over: Partial<RatingInput> = {}): RatingInput {

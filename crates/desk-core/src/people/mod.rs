@@ -4,6 +4,7 @@
 //! do. A command that changes something takes a [`Session`] and calls [`Session::authorize`].
 
 mod accounts;
+pub mod desk;
 pub mod tokens;
 
 use serde::{Deserialize, Serialize};
@@ -154,6 +155,14 @@ pub struct SessionInfo {
     /// Until when a step-up is valid (ms since the epoch), if one was made.
     #[ts(type = "number | null")]
     pub stepped_up_until_ms: Option<i64>,
+    /// Opened with "Switch user" on someone else's desk: it ends after one approval decision,
+    /// or at `ends_at_ms`, and the desk goes back to its owner.
+    pub switched: bool,
+    /// When the session ends by itself (ms since the epoch), if known.
+    #[ts(type = "number | null")]
+    pub ends_at_ms: Option<i64>,
+    /// Idle for longer than the lock allows: the password unlocks it (a step-up).
+    pub locked: bool,
 }
 
 impl Session {
@@ -177,6 +186,9 @@ impl Session {
             actor: self.actor.clone(),
             permissions: Permission::ALL.iter().copied().filter(|p| self.actor.can(*p)).collect(),
             stepped_up_until_ms: self.stepped_up_ms.map(|t| t + STEP_UP_WINDOW_MS),
+            switched: false,
+            ends_at_ms: None,
+            locked: false,
         }
     }
 }
@@ -194,6 +206,11 @@ pub enum PeopleError {
     StepUpRequired,
     #[error("Sign in first.")]
     NotSignedIn,
+    /// The session ended by itself (its time ran out, or it was for one decision).
+    #[error("{0}")]
+    SessionEnded(String),
+    #[error("The desk locked after {idle_mins} minutes without activity. Enter your password to go on.")]
+    Locked { idle_mins: i64 },
     #[error("{0}")]
     Invalid(String),
     #[error("{0}")]

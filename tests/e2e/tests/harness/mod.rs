@@ -146,6 +146,26 @@ impl App {
         }
     }
 
+    /// Waits until the top bar shows `display_name` at the desk (in its text or its title).
+    pub async fn wait_user(&self, display_name: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let el = self.client.find(Locator::Css("[data-testid=current-user]")).await.ok();
+            let title = match &el {
+                Some(el) => el.attr("title").await.ok().flatten().unwrap_or_default(),
+                None => String::new(),
+            };
+            if title.contains(display_name) {
+                return;
+            }
+            if Instant::now() > deadline {
+                self.screenshot("user-timeout").await;
+                panic!("waited {timeout:?} for {display_name} at the desk; the top bar says {title:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     /// The id of the queue row the selection is on, if it is drawn.
     pub async fn selected(&self) -> Option<String> {
         let el = self.client.find(Locator::Css("[data-testid=queue-row][aria-selected=true]")).await.ok()?;

@@ -1,0 +1,5 @@
+-- Sessions lock after a time without activity, and a "Switch user" session (someone signing in
+-- on another person's desk) is short and ends after one decision.
+ALTER TABLE sessions ADD COLUMN last_active_ms INTEGER NOT NULL DEFAULT 0;
+UPDATE sessions SET last_active_ms = created_at_ms;
+ALTER TABLE sessions ADD COLUMN switched INTEGER NOT NULL DEFAULT 0;
