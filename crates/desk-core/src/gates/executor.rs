@@ -54,6 +54,11 @@ impl ToolExecutor {
     /// Sends the call, retrying transient failures with exponential backoff.
     pub async fn send(&self, spec: &ToolSpec, params: &Map<String, Value>, idempotency_key: &str) -> ExecOutcome {
         let url = self.url(spec, params);
+        // Validation refuses such parameters at proposal; this holds for a call read back from
+        // the store as well (a resume, a retry): nothing is sent to a URL that `..` would move.
+        if url.split(['/', '?', '#']).any(super::tools::is_dot_segment) {
+            return ExecOutcome { succeeded: false, status: None, detail: "refused: a parameter would be a \".\" or \"..\" segment of the request's URL".into(), retryable: false, requests: 0 };
+        }
         let method = reqwest::Method::from_bytes(spec.method.as_bytes()).unwrap_or(reqwest::Method::POST);
         let mut requests = 0;
         let mut delay = self.backoff;
@@ -128,4 +133,34 @@ fn clip(s: &str, max: usize) -> String {
         end -= 1;
     }
     format!("{}…", &s[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gates::tools::Tools;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn a_call_read_back_with_a_dot_segment_is_not_sent() {
+        // a listener that counts connections: nothing may reach it
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let hits = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let h = hits.clone();
+        tokio::spawn(async move {
+            while let Ok((_s, _)) = listener.accept().await {
+                h.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        });
+        let tools = Tools::embedded();
+        let spec = tools.get("orders.cancel").unwrap();
+        let exec = ToolExecutor::new(format!("http://{addr}"), Duration::from_secs(1));
+        let params = json!({ "order_id": "..", "reason": "x" }).as_object().unwrap().clone();
+        let out = exec.send(spec, &params, "idem-1").await;
+        assert!(!out.succeeded && !out.retryable && out.requests == 0, "{out:?}");
+        assert!(out.detail.contains(".."), "{}", out.detail);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0);
+    }
 }

@@ -53,6 +53,20 @@ struct Catalogue {
     tool: Vec<ToolSpec>,
 }
 
+/// A URL path segment that `.`/`..` resolution would remove or climb out of: `.`, `..` and their
+/// percent-encoded spellings (`%2e`, `.%2E`…), which URL parsers resolve the same way. A
+/// parameter placed in a URL may not be one, or `orders/{order_id}/cancel` with `..` would
+/// reach another endpoint of the backend.
+pub fn is_dot_segment(segment: &str) -> bool {
+    let dots = segment.to_ascii_lowercase().replace("%2e", ".");
+    dots == "." || dots == ".."
+}
+
+/// The parameters placed in the tool's URL (`{name}` placeholders).
+fn in_url<'a>(spec: &'a ToolSpec) -> impl Iterator<Item = &'a ParamSpec> + 'a {
+    spec.params.iter().filter(|p| spec.url.contains(&format!("{{{}}}", p.name)))
+}
+
 /// The loaded catalogue.
 #[derive(Debug, Clone)]
 pub struct Tools {
@@ -90,6 +104,9 @@ impl Tools {
     pub fn from_toml(text: &str) -> Result<Self, String> {
         let c: Catalogue = toml::from_str(text).map_err(|e| format!("tools.toml: {e}"))?;
         for t in &c.tool {
+            if t.url.split(['/', '?', '#']).any(is_dot_segment) {
+                return Err(format!("tools.toml: {} has a \".\" or \"..\" segment in its URL", t.name));
+            }
             for p in &t.params {
                 if p.kind == ParamType::Enum && p.values.as_ref().is_none_or(|v| v.is_empty()) {
                     return Err(format!("tools.toml: {}.{} is an enum without values", t.name, p.name));
@@ -174,10 +191,52 @@ impl Tools {
                 }
             }
         }
+        for p in in_url(spec) {
+            if params.get(&p.name).and_then(Value::as_str).is_some_and(is_dot_segment) {
+                err(&mut errors, &p.name, "goes into the request's URL and cannot be \".\" or \"..\"".into());
+            }
+        }
         if errors.is_empty() {
             Ok(())
         } else {
             Err(errors)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn params(v: Value) -> Map<String, Value> {
+        v.as_object().expect("an object").clone()
+    }
+
+    #[test]
+    fn a_parameter_in_the_url_cannot_climb_out_of_its_segment() {
+        let tools = Tools::embedded();
+        for dots in [".", "..", "%2e%2e", ".%2E", "%2E"] {
+            let errors = tools.validate("orders.cancel", &params(json!({ "order_id": dots, "reason": "customer_request" }))).unwrap_err();
+            assert!(errors.iter().any(|e| e.path == "$.params.order_id" && e.message.contains("URL")), "{dots}: {errors:?}");
+        }
+        // dots inside a value are fine, and a value outside the URL is not checked this way
+        assert!(tools.validate("orders.cancel", &params(json!({ "order_id": "A.1..2", "reason": "customer_request" }))).is_ok());
+        assert!(!is_dot_segment("..."));
+    }
+
+    #[test]
+    fn a_catalogue_with_a_dot_segment_in_a_url_is_refused() {
+        let toml = r#"
+[[tool]]
+name = "x.y"
+title = "X"
+method = "POST"
+url = "{base}/v1/../admin/{id}"
+risk = "low"
+params = [{ name = "id", type = "string", required = true }]
+"#;
+        assert!(Tools::from_toml(toml).unwrap_err().contains("segment"));
+        assert!(Tools::from_toml(&toml.replace("/../", "/")).is_ok());
     }
 }
